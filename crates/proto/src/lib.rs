@@ -1,0 +1,12 @@
+//! ferrotun-proto
+#![forbid(unsafe_code)]
+
+pub mod consts;
+pub mod crypto;
+pub mod keys;
+pub mod noise;
+pub mod time;
+pub mod wire;
+
+#[cfg(test)]
+mod test_vectors;
