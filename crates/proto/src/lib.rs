@@ -2,9 +2,12 @@
 #![forbid(unsafe_code)]
 
 pub mod consts;
+pub mod cookie;
 pub mod crypto;
 pub mod keys;
 pub mod noise;
+pub mod ratelimiter;
+pub mod replay;
 pub mod time;
 pub mod wire;
 
