@@ -4,6 +4,7 @@
 pub mod consts;
 pub mod cookie;
 pub mod crypto;
+pub mod keypair;
 pub mod keys;
 pub mod noise;
 pub mod ratelimiter;

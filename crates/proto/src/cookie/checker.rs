@@ -39,7 +39,12 @@ impl CookieChecker {
             Some(k) => (mac1_key(k), cookie_key(k)),
             None => ([0; 32], [0; 32]),
         };
-        CookieChecker { mac1_key, cookie_key, secret: Zeroizing::new([0; 32]), secret_birth: None }
+        CookieChecker {
+            mac1_key,
+            cookie_key,
+            secret: Zeroizing::new([0; 32]),
+            secret_birth: None,
+        }
     }
 
     /// Checks mac1 (always) and mac2 (against the cookie for `src`) of a serialized
@@ -52,14 +57,22 @@ impl CookieChecker {
             return MacVerdict::Invalid;
         }
         match self.cookie(now, src) {
-            Some(cookie) if bool::from(mac(&cookie, &[before_mac2]).ct_eq(mac2)) => MacVerdict::Mac1AndMac2,
+            Some(cookie) if bool::from(mac(&cookie, &[before_mac2]).ct_eq(mac2)) => {
+                MacVerdict::Mac1AndMac2
+            }
             _ => MacVerdict::Mac1Only,
         }
     }
 
     /// A cookie reply for the handshake message `msg` (already mac1-checked) from `src`.
     /// Rotates the secret first when it is older than two minutes.
-    pub fn create_reply(&mut self, now: Instant, rng: &mut dyn CryptoRngCore, msg: &[u8], src: SocketAddr) -> Option<CookieReply> {
+    pub fn create_reply(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        msg: &[u8],
+        src: SocketAddr,
+    ) -> Option<CookieReply> {
         if self.cookie(now, src).is_none() {
             rng.fill_bytes(&mut self.secret[..]);
             self.secret_birth = Some(now);
@@ -69,13 +82,30 @@ impl CookieChecker {
         self.create_reply_with_nonce(now, msg, src, nonce)
     }
 
-    pub(super) fn create_reply_with_nonce(&self, now: Instant, msg: &[u8], src: SocketAddr, nonce: [u8; 24]) -> Option<CookieReply> {
+    pub(super) fn create_reply_with_nonce(
+        &self,
+        now: Instant,
+        msg: &[u8],
+        src: SocketAddr,
+        nonce: [u8; 24],
+    ) -> Option<CookieReply> {
         let (_, mac1, _, _) = mac_fields(msg)?;
         let sender_index = u32::from_le_bytes(msg.get(4..8)?.try_into().ok()?);
         let cookie = self.cookie(now, src)?;
         let mut encrypted_cookie = [0u8; 32];
-        xseal(&self.cookie_key, &nonce, &cookie, mac1, &mut encrypted_cookie).ok()?;
-        Some(CookieReply { receiver_index: sender_index, nonce, encrypted_cookie })
+        xseal(
+            &self.cookie_key,
+            &nonce,
+            &cookie,
+            mac1,
+            &mut encrypted_cookie,
+        )
+        .ok()?;
+        Some(CookieReply {
+            receiver_index: sender_index,
+            nonce,
+            encrypted_cookie,
+        })
     }
 
     /// The current cookie for `src`, or `None` while the secret is unset or stale (as in

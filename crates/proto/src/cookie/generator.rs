@@ -21,7 +21,12 @@ impl CookieGenerator {
     /// Keys derived from the peer's public key.
     #[must_use]
     pub fn new(peer: &PublicKey) -> Self {
-        CookieGenerator { mac1_key: mac1_key(peer), cookie_key: cookie_key(peer), last_mac1: None, cookie: None }
+        CookieGenerator {
+            mac1_key: mac1_key(peer),
+            cookie_key: cookie_key(peer),
+            last_mac1: None,
+            cookie: None,
+        }
     }
 
     /// Fills in mac1 and (if we hold a fresh cookie) mac2 of a serialized initiation or
@@ -46,8 +51,14 @@ impl CookieGenerator {
     pub fn consume_reply(&mut self, now: Instant, reply: &CookieReply) -> Result<(), CookieError> {
         let last_mac1 = self.last_mac1.ok_or(CookieError::Unexpected)?;
         let mut cookie = [0u8; 16];
-        xopen(&self.cookie_key, &reply.nonce, &reply.encrypted_cookie, &last_mac1, &mut cookie)
-            .map_err(|_| CookieError::Decrypt)?;
+        xopen(
+            &self.cookie_key,
+            &reply.nonce,
+            &reply.encrypted_cookie,
+            &last_mac1,
+            &mut cookie,
+        )
+        .map_err(|_| CookieError::Decrypt)?;
         self.cookie = Some((cookie, now));
         cookie.zeroize();
         self.last_mac1 = None;
@@ -75,4 +86,3 @@ impl Drop for CookieGenerator {
         }
     }
 }
-
