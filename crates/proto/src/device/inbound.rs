@@ -1,0 +1,318 @@
+//! The receive side: demultiplexing datagrams by type and receiver index, the under-load
+//! cookie path, handshake consumption, transport decryption, roaming and the allowed-IPs
+//! source check.
+
+use super::index::IndexEntry;
+use super::{Device, DropReason, Event, Inbound, PeerId, Transmit};
+use crate::consts::{KEEPALIVE_TIMEOUT, REJECT_AFTER_TIME, REKEY_TIMEOUT};
+use crate::cookie::MacVerdict;
+use crate::keypair::Keypair;
+use crate::keys::PrivateKey;
+use crate::noise::decrypt_initiator_static;
+use crate::peer::Endpoint;
+use crate::time::Instant;
+use crate::wire::{self, CookieReply, HandshakeInitiation, HandshakeResponse, TransportHeader};
+use std::sync::Arc;
+
+impl Device {
+    /// Processes one UDP datagram received from `from`. A decrypted tunnel packet is left in
+    /// `buf` at the returned range; anything to send in reply is queued for
+    /// [`poll_transmit`](Device::poll_transmit). Every drop is counted in
+    /// [`drop_stats`](Device::drop_stats).
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        buf: &mut [u8],
+    ) -> Result<Inbound, DropReason> {
+        let result = self.demux(now, from, buf);
+        if let Err(reason) = result {
+            self.drops.count(reason);
+        }
+        result
+    }
+
+    fn demux(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        buf: &mut [u8],
+    ) -> Result<Inbound, DropReason> {
+        match wire::message_type(buf)? {
+            wire::MESSAGE_INITIATION => self.handle_initiation(now, from, buf),
+            wire::MESSAGE_RESPONSE => self.handle_response(now, from, buf),
+            wire::MESSAGE_COOKIE_REPLY => self.handle_cookie_reply(now, buf),
+            wire::MESSAGE_TRANSPORT => self.handle_transport(now, from, buf),
+            other => Err(wire::WireError::UnknownType(other).into()),
+        }
+    }
+
+    /// mac1 always; under load, mac2 or a cookie reply, then the per-source rate limit.
+    /// `Ok(false)` means a cookie reply was queued instead of processing the message.
+    fn check_macs(&mut self, now: Instant, from: Endpoint, buf: &[u8]) -> Result<bool, DropReason> {
+        match self.checker.check(now, buf, from.addr) {
+            MacVerdict::Invalid => Err(DropReason::InvalidMac1),
+            _ if !self.under_load => Ok(true),
+            MacVerdict::Mac1Only => {
+                let reply = self
+                    .checker
+                    .create_reply(now, &mut *self.rng, buf, from.addr);
+                let data = reply.map(|r| r.to_bytes().to_vec());
+                self.transmits
+                    .extend(data.map(|data| Transmit { dst: from, data }));
+                Ok(false)
+            }
+            MacVerdict::Mac1AndMac2 if self.rate_limiter.allow(now, from.addr.ip()) => Ok(true),
+            MacVerdict::Mac1AndMac2 => Err(DropReason::RateLimited),
+        }
+    }
+
+    fn handle_initiation(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        buf: &[u8],
+    ) -> Result<Inbound, DropReason> {
+        let msg = HandshakeInitiation::parse(buf)?;
+        if !self.check_macs(now, from, buf)? {
+            return Ok(Inbound::Handled);
+        }
+        let identity = self.identity.clone().ok_or(DropReason::InvalidMac1)?;
+        let (initiator, scratch) = decrypt_initiator_static(&identity, &msg)?;
+        let id = self.peer_id(&initiator).ok_or(DropReason::UnknownPeer)?;
+        self.forget_handshake(id);
+        let peer = self.peer_mut(id).ok_or(DropReason::UnknownPeer)?;
+        peer.handshake.consume_initiation(scratch, &msg, now)?;
+        peer.endpoint = Some(from);
+        peer.rx_bytes += buf.len() as u64;
+        self.send_response(now, id);
+        let peer = self.peer_mut(id).ok_or(DropReason::UnknownPeer)?;
+        peer.timers.on_authenticated_packet_received();
+        peer.timers.on_authenticated_packet_traversal(now);
+        self.reschedule(id);
+        Ok(Inbound::Handled)
+    }
+
+    /// Answers a consumed initiation; the new session waits in `next` until the initiator's
+    /// first transport message confirms it.
+    fn send_response(&mut self, now: Instant, id: PeerId) {
+        let index = self
+            .indices
+            .insert_random(&mut *self.rng, IndexEntry::Handshake(id));
+        let ephemeral = PrivateKey::generate(&mut *self.rng);
+        let Some(peer) = self.peer_mut(id) else {
+            return;
+        };
+        let Ok((msg, keys)) = peer.handshake.create_response(ephemeral, index) else {
+            self.indices.remove_handshake(index, id);
+            return;
+        };
+        let keypair = Arc::new(Keypair::new(&keys, now));
+        let dropped = peer.keypairs.insert(Arc::clone(&keypair));
+        peer.timers.on_session_derived(now);
+        peer.last_sent_handshake = Some(now);
+        let mut data = msg.to_bytes();
+        peer.cookies.add_macs(now, &mut data);
+        peer.timers.on_authenticated_packet_traversal(now);
+        peer.timers.on_authenticated_packet_sent();
+        peer.tx_bytes += data.len() as u64;
+        let dst = peer.endpoint;
+        self.indices
+            .replace(index, IndexEntry::Keypair(id, keypair));
+        self.forget_keypairs(dropped);
+        self.transmits.extend(dst.map(|dst| Transmit {
+            dst,
+            data: data.to_vec(),
+        }));
+    }
+
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        buf: &[u8],
+    ) -> Result<Inbound, DropReason> {
+        let msg = HandshakeResponse::parse(buf)?;
+        if !self.check_macs(now, from, buf)? {
+            return Ok(Inbound::Handled);
+        }
+        let identity = self.identity.clone().ok_or(DropReason::InvalidMac1)?;
+        let Some(IndexEntry::Handshake(id)) = self.indices.get(msg.receiver_index).cloned() else {
+            return Err(DropReason::UnknownIndex);
+        };
+        let wall = self.wall_now();
+        let peer = self.peer_mut(id).ok_or(DropReason::UnknownIndex)?;
+        let keys = peer.handshake.consume_response(&identity, &msg)?;
+        peer.endpoint = Some(from);
+        peer.rx_bytes += buf.len() as u64;
+        let keypair = Arc::new(Keypair::new(&keys, now));
+        let dropped = peer.keypairs.insert(Arc::clone(&keypair));
+        peer.timers.on_session_derived(now);
+        peer.timers.on_handshake_complete();
+        peer.last_handshake = Some(wall);
+        self.indices
+            .replace(keys.local_index, IndexEntry::Keypair(id, keypair));
+        self.forget_keypairs(dropped);
+        self.events.push_back(Event::HandshakeComplete(id));
+        // Confirms the session to the responder: staged data if any, else a keepalive.
+        self.send_keepalive(now, id);
+        if let Some(peer) = self.peer_mut(id) {
+            peer.timers.on_authenticated_packet_received();
+            peer.timers.on_authenticated_packet_traversal(now);
+        }
+        self.reschedule(id);
+        Ok(Inbound::Handled)
+    }
+
+    /// Stores the cookie for the next handshake message. Never roams, never sends, never
+    /// touches timers (SEC-12).
+    fn handle_cookie_reply(&mut self, now: Instant, buf: &[u8]) -> Result<Inbound, DropReason> {
+        let msg = CookieReply::parse(buf)?;
+        let id = self
+            .indices
+            .get(msg.receiver_index)
+            .map(IndexEntry::peer)
+            .ok_or(DropReason::UnknownIndex)?;
+        let peer = self.peer_mut(id).ok_or(DropReason::UnknownIndex)?;
+        peer.cookies.consume_reply(now, &msg)?;
+        Ok(Inbound::Handled)
+    }
+
+    fn handle_transport(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        buf: &mut [u8],
+    ) -> Result<Inbound, DropReason> {
+        let (header, _) = TransportHeader::parse(buf)?;
+        let Some(IndexEntry::Keypair(id, keypair)) =
+            self.indices.get(header.receiver_index).cloned()
+        else {
+            return Err(DropReason::UnknownIndex);
+        };
+        if !keypair.can_receive(now) {
+            return Err(DropReason::ExpiredSession);
+        }
+        let body = &mut buf[TransportHeader::LEN..];
+        let len = keypair.open(header.counter, body)?;
+        self.after_transport_received(now, id, from, &keypair, buf.len());
+        if len == 0 {
+            return Ok(Inbound::Handled);
+        }
+        let peer = self.peer_mut(id).ok_or(DropReason::UnknownIndex)?;
+        peer.timers.on_data_received(now);
+        self.reschedule(id);
+        let start = TransportHeader::LEN;
+        let packet_len =
+            inner_packet_len(&buf[start..start + len]).ok_or(DropReason::InvalidPacket)?;
+        let packet = &buf[start..start + packet_len];
+        if self.source_owner(packet) != Some(id) {
+            return Err(DropReason::SourceNotAllowed);
+        }
+        Ok(Inbound::Tunnel {
+            peer: id,
+            range: start..start + packet_len,
+        })
+    }
+
+    /// Roaming, key confirmation, key freshness and timers after an authenticated transport
+    /// message (keepalives included).
+    fn after_transport_received(
+        &mut self,
+        now: Instant,
+        id: PeerId,
+        from: Endpoint,
+        keypair: &Arc<Keypair>,
+        bytes: usize,
+    ) {
+        let wall = self.wall_now();
+        let Some(peer) = self.peer_mut(id) else {
+            return;
+        };
+        peer.endpoint = Some(from);
+        peer.rx_bytes += bytes as u64;
+        let confirmed = peer.keypairs.confirm(keypair);
+        if let Some(dropped) = &confirmed {
+            peer.timers.on_handshake_complete();
+            peer.last_handshake = Some(wall);
+            let dropped: Vec<_> = dropped.iter().cloned().collect();
+            self.forget_keypairs(dropped);
+            self.events.push_back(Event::HandshakeComplete(id));
+            self.send_staged_if_any(now, id);
+        }
+        self.rekey_if_near_expiry_on_receive(now, id);
+        if let Some(peer) = self.peer_mut(id) {
+            peer.timers.on_authenticated_packet_received();
+            peer.timers.on_authenticated_packet_traversal(now);
+        }
+        self.reschedule(id);
+    }
+
+    fn send_staged_if_any(&mut self, now: Instant, id: PeerId) {
+        if self.peer(id).is_some_and(|p| !p.staged.is_empty()) {
+            self.send_staged(now, id);
+        }
+    }
+
+    /// When a session we initiated nears REJECT_AFTER_TIME and the peer still sends on it,
+    /// rekey once, so traffic does not stall when it expires.
+    fn rekey_if_near_expiry_on_receive(&mut self, now: Instant, id: PeerId) {
+        let Some(peer) = self.peer_mut(id) else {
+            return;
+        };
+        let Some(current) = peer.keypairs.current.as_ref() else {
+            return;
+        };
+        let threshold = REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT;
+        let near = current.is_initiator
+            && current.can_send(now)
+            && now.saturating_duration_since(current.birth) >= threshold;
+        if near && !peer.timers.sent_lastminute_handshake {
+            peer.timers.sent_lastminute_handshake = true;
+            self.send_initiation(now, id, false);
+        }
+    }
+
+    pub(super) fn forget_keypairs(&mut self, keypairs: impl IntoIterator<Item = Arc<Keypair>>) {
+        for keypair in keypairs {
+            self.indices.remove_keypair(&keypair);
+        }
+    }
+
+    /// The peer owning the packet's source address.
+    fn source_owner(&self, packet: &[u8]) -> Option<PeerId> {
+        match packet.first()? >> 4 {
+            4 => self
+                .allowed_ips
+                .lookup_v4(packet.get(12..16)?.try_into().ok()?),
+            6 => self
+                .allowed_ips
+                .lookup_v6(packet.get(8..24)?.try_into().ok()?),
+            _ => None,
+        }
+    }
+
+    /// Erases a peer's sessions (used by the zero-key-material timer).
+    pub(super) fn zero_key_material(&mut self, id: PeerId) {
+        self.forget_handshake(id);
+        let Some(peer) = self.peer_mut(id) else {
+            return;
+        };
+        peer.handshake.clear();
+        let keypairs = peer.keypairs.clear();
+        peer.staged.clear();
+        self.forget_keypairs(keypairs);
+    }
+}
+
+/// The length of the IP packet at the start of a decrypted payload (padding excluded), if the
+/// header is well formed and fits.
+fn inner_packet_len(payload: &[u8]) -> Option<usize> {
+    let len = match payload.first()? >> 4 {
+        4 => usize::from(u16::from_be_bytes([*payload.get(2)?, *payload.get(3)?])),
+        6 => 40 + usize::from(u16::from_be_bytes([*payload.get(4)?, *payload.get(5)?])),
+        _ => return None,
+    };
+    let min = if payload[0] >> 4 == 4 { 20 } else { 40 };
+    (len >= min && len <= payload.len()).then_some(len)
+}

@@ -1,0 +1,222 @@
+//! The device: everything of one WireGuard interface except I/O.
+//!
+//! The caller owns the sockets, the TUN device and the clock, and drives the device:
+//! * an IP packet from the tunnel → [`Device::encapsulate`];
+//! * a UDP datagram → [`Device::handle_datagram`];
+//! * after either, and after [`Device::handle_timeout`], drain [`Device::poll_transmit`]
+//!   (handshakes, cookie replies, keepalives, packets released from staging) and
+//!   [`Device::poll_event`];
+//! * sleep until [`Device::poll_timeout`] (the exact next deadline; there is no tick), then
+//!   call [`Device::handle_timeout`].
+//!
+//! Randomness and the wall clock are injected at construction; the monotonic time is passed
+//! into every call.
+
+mod config;
+mod error;
+mod inbound;
+mod index;
+mod outbound;
+mod schedule;
+
+pub use error::{ConfigError, DropReason, DropStats, SendError};
+
+use crate::allowed_ips::AllowedIps;
+use crate::consts::{DEFAULT_MTU, REKEY_TIMEOUT_JITTER_MAX_MS};
+use crate::cookie::CookieChecker;
+use crate::keys::{PrivateKey, PublicKey};
+use crate::noise::StaticIdentity;
+use crate::peer::{Endpoint, Peer};
+use crate::ratelimiter::RateLimiter;
+use crate::time::{Duration, Instant, WallClock};
+use index::IndexTable;
+use rand_core::CryptoRngCore;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::ops::Range;
+
+/// A handle to a peer of one device. Handles are never reused after a peer is removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PeerId {
+    slot: u32,
+    generation: u32,
+}
+
+/// A datagram the caller must send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Where to send it (and from which local address, if known).
+    pub dst: Endpoint,
+    /// The UDP payload.
+    pub data: Vec<u8>,
+}
+
+/// Something the caller may want to log or react to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A new session with the peer is confirmed.
+    HandshakeComplete(PeerId),
+    /// Retries were exhausted; staged packets were dropped.
+    HandshakeGaveUp(PeerId),
+    /// All of the peer's keys were erased after 3 × REJECT_AFTER_TIME without a session.
+    KeysZeroed(PeerId),
+}
+
+/// What [`Device::handle_datagram`] did with a datagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    /// A decrypted IP packet, already checked against the peer's allowed IPs, sits at
+    /// `range` of the buffer: write it to the tunnel.
+    Tunnel {
+        /// The sending peer.
+        peer: PeerId,
+        /// Location of the IP packet (padding removed) in the caller's buffer.
+        range: Range<usize>,
+    },
+    /// Consumed (handshake, cookie reply or keepalive); check [`Device::poll_transmit`].
+    Handled,
+}
+
+/// What [`Device::encapsulate`] did with an IP packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outbound {
+    /// `out[..len]` is a transport message for `dst`.
+    Transmit {
+        /// The peer the packet was routed to.
+        peer: PeerId,
+        /// Where to send it.
+        dst: Endpoint,
+        /// Length of the message in the caller's output buffer.
+        len: usize,
+    },
+    /// The packet is staged until a session exists; drain [`Device::poll_transmit`] for the
+    /// handshake (or for packets released from staging).
+    Queued(PeerId),
+}
+
+/// A WireGuard interface's protocol state.
+pub struct Device {
+    identity: Option<StaticIdentity>,
+    checker: CookieChecker,
+    peers: Vec<Slot>,
+    free_slots: Vec<u32>,
+    by_key: HashMap<PublicKey, PeerId>,
+    indices: IndexTable,
+    allowed_ips: AllowedIps<PeerId>,
+    rate_limiter: RateLimiter,
+    rng: Box<dyn CryptoRngCore + Send>,
+    wall: Box<dyn WallClock>,
+    under_load: bool,
+    mtu: usize,
+    queue: BinaryHeap<core::cmp::Reverse<(Instant, PeerId)>>,
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<Event>,
+    drops: DropStats,
+}
+
+#[derive(Default)]
+struct Slot {
+    generation: u32,
+    peer: Option<Box<Peer>>,
+}
+
+impl Device {
+    /// A device with no private key and no peers. `rng` supplies ephemeral keys, indices,
+    /// cookie secrets and jitter; `wall` supplies handshake timestamps.
+    #[must_use]
+    pub fn new(rng: Box<dyn CryptoRngCore + Send>, wall: Box<dyn WallClock>) -> Self {
+        Device {
+            identity: None,
+            checker: CookieChecker::new(None),
+            peers: Vec::new(),
+            free_slots: Vec::new(),
+            by_key: HashMap::new(),
+            indices: IndexTable::default(),
+            allowed_ips: AllowedIps::new(),
+            rate_limiter: RateLimiter::new(),
+            rng,
+            wall,
+            under_load: false,
+            mtu: DEFAULT_MTU,
+            queue: BinaryHeap::new(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            drops: DropStats::default(),
+        }
+    }
+
+    /// The interface's public key, if a private key is set.
+    #[must_use]
+    pub fn public_key(&self) -> Option<&PublicKey> {
+        self.identity.as_ref().map(StaticIdentity::public)
+    }
+
+    /// The interface's private key, if set.
+    #[must_use]
+    pub fn private_key(&self) -> Option<&PrivateKey> {
+        self.identity.as_ref().map(StaticIdentity::private)
+    }
+
+    /// Tells the device whether the caller's handshake queue is under load. While it is,
+    /// handshake messages without a valid mac2 get a cookie reply instead of being processed,
+    /// and those with one are rate-limited per source.
+    pub fn set_under_load(&mut self, under_load: bool) {
+        self.under_load = under_load;
+    }
+
+    /// Sets the tunnel MTU used to pad transport plaintexts (0: unknown).
+    pub fn set_mtu(&mut self, mtu: usize) {
+        self.mtu = mtu;
+    }
+
+    /// The next datagram to send, if any.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    /// The next event, if any.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Counters of dropped datagrams and packets, by reason.
+    #[must_use]
+    pub fn drop_stats(&self) -> &DropStats {
+        &self.drops
+    }
+
+    /// The keypair the peer currently sends with, for engines that seal on worker threads
+    /// (reserve counters in order with `Keypair::next_counter`).
+    #[must_use]
+    pub fn current_keypair(&self, id: PeerId) -> Option<std::sync::Arc<crate::keypair::Keypair>> {
+        self.peer(id)?.keypairs.current.clone()
+    }
+
+    fn peer(&self, id: PeerId) -> Option<&Peer> {
+        let slot = self.peers.get(usize::try_from(id.slot).ok()?)?;
+        if slot.generation != id.generation {
+            return None;
+        }
+        slot.peer.as_deref()
+    }
+
+    fn peer_mut(&mut self, id: PeerId) -> Option<&mut Peer> {
+        let slot = self.peers.get_mut(usize::try_from(id.slot).ok()?)?;
+        if slot.generation != id.generation {
+            return None;
+        }
+        slot.peer.as_deref_mut()
+    }
+
+    fn jitter(&mut self) -> Duration {
+        Duration::from_millis(u64::from(self.rng.next_u32()) % REKEY_TIMEOUT_JITTER_MAX_MS)
+    }
+
+    fn wall_now(&self) -> Duration {
+        self.wall.now_since_unix_epoch()
+    }
+}
+
+#[cfg(test)]
+mod tests;
