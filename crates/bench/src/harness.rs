@@ -80,14 +80,33 @@ impl Measurement {
     }
 }
 
-/// Measures `workload` as configured by `cfg`.
-pub fn measure<F: FnMut(u64) -> Duration>(cfg: &Config, mut workload: F) -> Measurement {
-    let estimate = warm_up(cfg.warmup, &mut workload);
+/// A workload: performs `iters` operations, returns the time of the timed part.
+pub type Workload<'a> = &'a mut dyn FnMut(u64) -> Duration;
+
+/// Measures each workload as configured by `cfg`. After warming each one up, the samples are
+/// interleaved (A, B, C, A, B, C, …) so that load from other processes on the machine hits every
+/// workload alike instead of biasing whichever ran during a noisy moment.
+pub fn measure_interleaved(cfg: &Config, workloads: &mut [Workload<'_>]) -> Vec<Measurement> {
     let per_sample = cfg.measure.as_nanos() as f64 / f64::from(cfg.samples);
-    let iters = (per_sample / estimate).max(1.0) as u64;
-    let mut samples: Vec<f64> = (0..cfg.samples)
-        .map(|_| workload(iters).as_nanos() as f64 / iters as f64)
+    let iters: Vec<u64> = workloads
+        .iter_mut()
+        .map(|w| (per_sample / warm_up(cfg.warmup, w)).max(1.0) as u64)
         .collect();
+    let mut samples = vec![Vec::new(); workloads.len()];
+    for _ in 0..cfg.samples {
+        for ((w, &n), out) in workloads.iter_mut().zip(&iters).zip(&mut samples) {
+            out.push(w(n).as_nanos() as f64 / n as f64);
+        }
+    }
+    samples.into_iter().map(summarize).collect()
+}
+
+/// Measures one workload (see [`measure_interleaved`]).
+pub fn measure<F: FnMut(u64) -> Duration>(cfg: &Config, mut workload: F) -> Measurement {
+    measure_interleaved(cfg, &mut [&mut workload])[0]
+}
+
+fn summarize(mut samples: Vec<f64>) -> Measurement {
     samples.sort_by(f64::total_cmp);
     Measurement {
         ns_per_op: samples[samples.len() / 2],
@@ -98,7 +117,7 @@ pub fn measure<F: FnMut(u64) -> Duration>(cfg: &Config, mut workload: F) -> Meas
 
 /// Runs the workload with doubling iteration counts until `warmup` has passed; returns the last
 /// estimate of nanoseconds per operation.
-fn warm_up<F: FnMut(u64) -> Duration>(warmup: Duration, workload: &mut F) -> f64 {
+fn warm_up(warmup: Duration, workload: &mut Workload<'_>) -> f64 {
     let start = Instant::now();
     let mut iters = 1u64;
     loop {

@@ -202,7 +202,9 @@ impl SimNet {
         self.deliver(datagram);
     }
 
-    fn flush(&mut self, node: usize) {
+    /// Sends whatever `node` queued and records its events (the harness does this after
+    /// every device call it makes; tests call it after configuring a device directly).
+    pub fn flush(&mut self, node: usize) {
         let from = self.nodes[node].addr;
         while let Some(t) = self.nodes[node].device.poll_transmit() {
             let from = match t.dst.local_ip {

@@ -36,6 +36,8 @@ mod trie;
 #[cfg(test)]
 mod naive;
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
@@ -119,7 +121,8 @@ impl<T: Copy + Eq + Hash> AllowedIps<T> {
     ///
     /// [`AllowedIpsError::InvalidCidr`] if `cidr` exceeds 32 (IPv4) or 128
     /// (IPv6). The same error is returned, and nothing changes, in the
-    /// practically unreachable case of one family holding 2^30 routes.
+    /// practically unreachable case of one family's storage reaching 2^30
+    /// nodes (hundreds of millions of prefixes).
     pub fn insert(&mut self, addr: IpAddr, cidr: u8, value: T) -> Result<(), AllowedIpsError> {
         let (v6, inserted) = match addr {
             IpAddr::V4(a) => (false, self.v4.insert(u32::from(a), cidr, value)),

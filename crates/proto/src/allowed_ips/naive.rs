@@ -29,10 +29,14 @@ fn parts(addr: IpAddr) -> (bool, u128, u8) {
     }
 }
 
-/// Keeps the top `cidr` bits of a `bits`-wide key, computed bit by bit so it
-/// shares no code with the trie's masking.
+/// Keeps the top `cidr` bits of a `bits`-wide key by shifting the host bits
+/// out and back in (the trie masks differently, with a precomputed mask).
 fn mask(key: u128, cidr: u8, bits: u8) -> u128 {
-    (0..cidr).fold(0, |acc, i| acc | (key & (1u128 << (bits - 1 - i))))
+    let host_bits = u32::from(bits - cidr);
+    key.checked_shr(host_bits)
+        .unwrap_or(0)
+        .checked_shl(host_bits)
+        .unwrap_or(0)
 }
 
 impl Naive {

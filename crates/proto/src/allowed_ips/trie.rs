@@ -101,6 +101,13 @@ pub(super) struct Meta<T> {
     pub(super) links: Links,
 }
 
+impl<T> Meta<T> {
+    const EMPTY: Self = Self {
+        value: None,
+        links: Links::NONE,
+    };
+}
+
 /// Parent link of a node on the path from the root: `NIL` means the root slot.
 #[derive(Clone, Copy)]
 struct Slot {
@@ -152,7 +159,7 @@ impl<K: Key, T: Copy + Eq> Trie<K, T> {
         let mut idx = self.root;
         // `NIL` is never a valid index, so `get` doubles as the end-of-path test.
         while let Some(n) = self.nodes.get(idx as usize) {
-            if (addr.common_bits(n.key)) < n.cidr {
+            if addr.common_bits(n.key) < n.cidr {
                 break;
             }
             if n.has_value {
@@ -274,10 +281,7 @@ impl<K: Key, T: Copy + Eq> Trie<K, T> {
             _ => {
                 // Two subtrees still hang here; keep the node as glue.
                 self.nodes[idx as usize].has_value = false;
-                self.metas[idx as usize] = Meta {
-                    value: None,
-                    links: Links::NONE,
-                };
+                self.metas[idx as usize] = Meta::EMPTY;
             }
         }
         true
@@ -311,19 +315,15 @@ impl<K: Key, T: Copy + Eq> Trie<K, T> {
             cidr,
             has_value,
         };
-        let meta = Meta {
-            value: None,
-            links: Links::NONE,
-        };
         match self.free.pop() {
             Some(idx) => {
                 self.nodes[idx as usize] = node;
-                self.metas[idx as usize] = meta;
+                self.metas[idx as usize] = Meta::EMPTY;
                 idx
             }
             None => {
                 self.nodes.push(node);
-                self.metas.push(meta);
+                self.metas.push(Meta::EMPTY);
                 // `insert` keeps the length below MAX_NODES, so this fits.
                 (self.nodes.len() - 1) as u32
             }
@@ -331,10 +331,7 @@ impl<K: Key, T: Copy + Eq> Trie<K, T> {
     }
 
     fn release(&mut self, idx: u32) {
-        self.metas[idx as usize] = Meta {
-            value: None,
-            links: Links::NONE,
-        };
+        self.metas[idx as usize] = Meta::EMPTY;
         self.free.push(idx);
         if self.free.len() == self.nodes.len() {
             // Everything is free: give the memory back instead of hoarding it.
