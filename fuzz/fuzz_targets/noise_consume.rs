@@ -20,7 +20,7 @@
 use ferrotun_fuzz::{case, Case, CASES};
 use ferrotun_proto::cookie::{CookieChecker, CookieError, CookieGenerator, MacVerdict};
 use ferrotun_proto::keypair::{Keypair, OpenError};
-use ferrotun_proto::keys::{PresharedKey, PrivateKey, PublicKey};
+use ferrotun_proto::keys::{PresharedKey, PrivateKey};
 use ferrotun_proto::noise::{
     decrypt_initiator_static, Handshake, HandshakeState, NoiseError, SessionKeys, StaticIdentity,
 };

@@ -54,7 +54,7 @@ impl ModelFilter {
         // A fresh filter behaves as if 0 were the greatest counter seen (0 itself still
         // accepted once).
         let greatest = self.greatest.unwrap_or(0);
-        if counter < greatest && greatest - counter > WINDOW_SIZE {
+        if counter < greatest && greatest - counter > WINDOW_SIZE - 1 {
             return false;
         }
         if !self.accepted.insert(counter) {
@@ -82,7 +82,10 @@ fn replay(input: &mut Bytes) {
             3 => last.saturating_sub(WINDOW_SIZE).saturating_add(small % 8).saturating_sub(4),
             4 => last.saturating_add(u64::from(input.u32())),
             5 => last.saturating_add(RING).saturating_add(small % 130).saturating_sub(65),
-            6 => (last / BLOCK + small % 4) * BLOCK + u64::from(input.u8()) % BLOCK,
+            6 => (last / BLOCK)
+                .saturating_add(small % 4)
+                .saturating_mul(BLOCK)
+                .saturating_add(u64::from(input.u8()) % BLOCK),
             7 => u64::MAX - small,
             8 => REJECT_AFTER_MESSAGES.wrapping_add(small).wrapping_sub(32_768),
             9 => last.saturating_sub(WINDOW_SIZE + 1 + small % 2),
@@ -168,7 +171,7 @@ impl ModelLimiter {
     fn active(&self, now: u64) -> usize {
         self.buckets
             .values()
-            .filter(|(last, _)| now.saturating_sub(*last) <= GC_IDLE)
+            .filter(|(last, _)| now.saturating_sub(*last) < GC_IDLE)
             .count()
     }
 }

@@ -1,1 +1,5 @@
-fn main() {}
+//! `cargo bench -p ferrotun-bench`: see the crate docs.
+
+fn main() {
+    ferrotun_bench::main();
+}

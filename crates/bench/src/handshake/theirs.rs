@@ -69,14 +69,16 @@ impl Pair {
             self.initiator
                 .format_handshake_initiation(&mut self.initiation, false),
         );
-        let response = to_network(
-            self.responder
-                .decapsulate(Some(SOURCE), init, &mut self.response),
-        );
-        let keepalive = to_network(
-            self.initiator
-                .decapsulate(Some(SOURCE), response, &mut self.keepalive),
-        );
+        let response = to_network(self.responder.decapsulate(
+            Some(SOURCE),
+            init,
+            &mut self.response,
+        ));
+        let keepalive = to_network(self.initiator.decapsulate(
+            Some(SOURCE),
+            response,
+            &mut self.keepalive,
+        ));
         keepalive.len()
     }
 

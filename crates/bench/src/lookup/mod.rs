@@ -90,7 +90,11 @@ fn random_prefixes(rng: &mut SplitMix64) -> Vec<Prefix> {
 fn inside(prefix: &Prefix, rng: &mut SplitMix64) -> IpAddr {
     match prefix.addr {
         IpAddr::V4(a) => {
-            let host = if prefix.cidr == 0 { u32::MAX } else { u32::MAX >> prefix.cidr };
+            let host = if prefix.cidr == 0 {
+                u32::MAX
+            } else {
+                u32::MAX >> prefix.cidr
+            };
             let bits = (u32::from(a) & !host) | (rng.next_u64() as u32 & host);
             Ipv4Addr::from(bits).into()
         }

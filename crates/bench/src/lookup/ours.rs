@@ -11,9 +11,7 @@ impl Table for Ours {
     fn build(prefixes: &[Prefix]) -> Self {
         let mut table = AllowedIps::new();
         for p in prefixes {
-            table
-                .insert(p.addr, p.cidr, p.value)
-                .expect("valid prefix");
+            table.insert(p.addr, p.cidr, p.value).expect("valid prefix");
         }
         Ours(table)
     }

@@ -72,7 +72,12 @@ impl Opener {
 impl Batch for Opener {
     fn prepare(&mut self, n: usize) {
         let padded = padded();
-        for (slot, len) in self.batch.chunks_exact_mut(SLOT).zip(&mut self.lens).take(n) {
+        for (slot, len) in self
+            .batch
+            .chunks_exact_mut(SLOT)
+            .zip(&mut self.lens)
+            .take(n)
+        {
             slot[TransportHeader::LEN..][..PACKET_LEN].copy_from_slice(&self.packet);
             *len = self.sender.seal(slot, PACKET_LEN, padded).expect("seal");
         }

@@ -68,14 +68,22 @@ impl Opener {
 
 impl Batch for Opener {
     fn prepare(&mut self, n: usize) {
-        for (slot, len) in self.batch.chunks_exact_mut(SLOT).zip(&mut self.lens).take(n) {
+        for (slot, len) in self
+            .batch
+            .chunks_exact_mut(SLOT)
+            .zip(&mut self.lens)
+            .take(n)
+        {
             *len = to_network(self.sender.encapsulate(&self.packet, slot)).len();
         }
     }
 
     fn consume(&mut self, n: usize) {
         for (slot, &len) in self.batch.chunks_exact(SLOT).zip(&self.lens).take(n) {
-            match self.receiver.decapsulate(Some(SOURCE), &slot[..len], &mut self.out) {
+            match self
+                .receiver
+                .decapsulate(Some(SOURCE), &slot[..len], &mut self.out)
+            {
                 TunnResult::WriteToTunnelV4(plain, _) => std::hint::black_box(plain.len()),
                 other => panic!("boringtun: expected WriteToTunnelV4, got {other:?}"),
             };

@@ -50,14 +50,14 @@ impl CookieChecker {
     /// Checks mac1 (always) and mac2 (against the cookie for `src`) of a serialized
     /// initiation or response.
     pub fn check(&self, now: Instant, msg: &[u8], src: SocketAddr) -> MacVerdict {
-        let Some((before_mac1, mac1, before_mac2, mac2)) = mac_fields(msg) else {
+        let Some(f) = mac_fields(msg) else {
             return MacVerdict::Invalid;
         };
-        if !bool::from(mac(&self.mac1_key, &[before_mac1]).ct_eq(mac1)) {
+        if !bool::from(mac(&self.mac1_key, &[f.before_mac1]).ct_eq(f.mac1)) {
             return MacVerdict::Invalid;
         }
         match self.cookie(now, src) {
-            Some(cookie) if bool::from(mac(&cookie, &[before_mac2]).ct_eq(mac2)) => {
+            Some(cookie) if bool::from(mac(&cookie, &[f.before_mac2]).ct_eq(f.mac2)) => {
                 MacVerdict::Mac1AndMac2
             }
             _ => MacVerdict::Mac1Only,
@@ -89,7 +89,7 @@ impl CookieChecker {
         src: SocketAddr,
         nonce: [u8; 24],
     ) -> Option<CookieReply> {
-        let (_, mac1, _, _) = mac_fields(msg)?;
+        let mac1 = mac_fields(msg)?.mac1;
         let sender_index = u32::from_le_bytes(msg.get(4..8)?.try_into().ok()?);
         let cookie = self.cookie(now, src)?;
         let mut encrypted_cookie = [0u8; 32];

@@ -60,16 +60,28 @@ fn source_bytes(src: SocketAddr, out: &mut [u8; 18]) -> &[u8] {
     &out[..len + 2]
 }
 
-/// Splits a serialized handshake message at its mac fields: (bytes before mac1, mac1,
-/// bytes before mac2, mac2). `None` if it is not a handshake-message length.
-fn mac_fields(msg: &[u8]) -> Option<(&[u8], &[u8], &[u8], &[u8])> {
+/// A serialized handshake message split at its mac fields.
+struct MacFields<'a> {
+    before_mac1: &'a [u8],
+    mac1: &'a [u8],
+    before_mac2: &'a [u8],
+    mac2: &'a [u8],
+}
+
+/// Splits a serialized initiation or response at its mac fields (the last 32 bytes).
+fn mac_fields(msg: &[u8]) -> Option<MacFields<'_>> {
     let len = msg.len();
     if len < 32 {
         return None;
     }
     let (before_mac2, mac2) = msg.split_at(len - 16);
     let (before_mac1, mac1) = before_mac2.split_at(len - 32);
-    Some((before_mac1, mac1, before_mac2, mac2))
+    Some(MacFields {
+        before_mac1,
+        mac1,
+        before_mac2,
+        mac2,
+    })
 }
 
 #[cfg(test)]

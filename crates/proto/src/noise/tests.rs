@@ -28,64 +28,62 @@ fn initial_constants() {
     );
 }
 
-/// Replays the handshake token by token and compares every intermediate value.
+/// Replays message 1 token by token, comparing every intermediate value.
+fn replay_initiation_tokens(name: &str, v: &Case) -> SymmetricState {
+    let (init, resp, _) = setup(v);
+    let e_i = private(v, "initiator_ephemeral_private");
+    let mut s = SymmetricState::new(resp.public());
+    assert_eq!(s.hash, v.b32("H_after_responder_static"), "{name}");
+    s.mix_ephemeral(&v.b32("initiator_ephemeral_public"));
+    assert_eq!(
+        (s.chaining_key, s.hash),
+        (v.b32("C_after_e"), v.b32("H_after_e"))
+    );
+    let es = dh(&e_i, resp.public()).unwrap();
+    assert_eq!(es, v.b32("dh_es"));
+    let k = s.mix_key(&es);
+    assert_eq!(
+        (s.chaining_key, k),
+        (v.b32("C_after_es"), v.b32("k_static"))
+    );
+    let mut enc_static = [0u8; 48];
+    s.encrypt_and_hash(&k, init.public().as_bytes(), &mut enc_static)
+        .unwrap();
+    assert_eq!(
+        (enc_static.to_vec(), s.hash),
+        (v.bytes("encrypted_static"), v.b32("H_after_static"))
+    );
+    let ss = dh(init.private(), resp.public()).unwrap();
+    assert_eq!(ss, v.b32("dh_ss"));
+    let k = s.mix_key(&ss);
+    assert_eq!(
+        (s.chaining_key, k),
+        (v.b32("C_after_ss"), v.b32("k_timestamp"))
+    );
+    let mut enc_ts = [0u8; 28];
+    s.encrypt_and_hash(&k, &v.bytes("timestamp_tai64n"), &mut enc_ts)
+        .unwrap();
+    assert_eq!(enc_ts.to_vec(), v.bytes("encrypted_timestamp"));
+    assert_eq!(s.hash, v.b32("H_after_timestamp"));
+    s
+}
+
+/// Replays both messages token by token and compares every intermediate value.
 #[test]
 fn intermediate_values_match_vectors() {
     for name in CASES {
         let v = load(name);
-        let (init, resp, psk) = setup(&v);
-        let e_i = private(&v, "initiator_ephemeral_private");
+        let (init, _, psk) = setup(&v);
+        let mut s = replay_initiation_tokens(name, &v);
         let e_r = private(&v, "responder_ephemeral_private");
-        let mut s = SymmetricState::new(resp.public());
-        assert_eq!(s.hash, v.b32("H_after_responder_static"), "{name}");
-        s.mix_ephemeral(&v.b32("initiator_ephemeral_public"));
-        assert_eq!(
-            (s.chaining_key, s.hash),
-            (v.b32("C_after_e"), v.b32("H_after_e"))
-        );
-        let es = dh(&e_i, resp.public()).unwrap();
-        assert_eq!(es, v.b32("dh_es"));
-        let k = s.mix_key(&es);
-        assert_eq!(
-            (s.chaining_key, k),
-            (v.b32("C_after_es"), v.b32("k_static"))
-        );
-        let mut enc_static = [0u8; 48];
-        s.encrypt_and_hash(&k, init.public().as_bytes(), &mut enc_static)
-            .unwrap();
-        assert_eq!(
-            (enc_static.to_vec(), s.hash),
-            (v.bytes("encrypted_static"), v.b32("H_after_static"))
-        );
-        let ss = dh(init.private(), resp.public()).unwrap();
-        assert_eq!(ss, v.b32("dh_ss"));
-        let k = s.mix_key(&ss);
-        assert_eq!(
-            (s.chaining_key, k),
-            (v.b32("C_after_ss"), v.b32("k_timestamp"))
-        );
-        let mut enc_ts = [0u8; 28];
-        s.encrypt_and_hash(&k, &v.bytes("timestamp_tai64n"), &mut enc_ts)
-            .unwrap();
-        assert_eq!(enc_ts.to_vec(), v.bytes("encrypted_timestamp"));
-        assert_eq!(s.hash, v.b32("H_after_timestamp"));
-        // Response.
+        let e_i_pub = PublicKey::from_bytes(v.b32("initiator_ephemeral_public"));
         s.mix_ephemeral(&v.b32("responder_ephemeral_public"));
         assert_eq!(
             (s.chaining_key, s.hash),
             (v.b32("C_after_resp_e"), v.b32("H_after_resp_e"))
         );
-        let ee = dh(
-            &e_r,
-            &PublicKey::from_bytes(v.b32("initiator_ephemeral_public")),
-        )
-        .unwrap();
-        assert_eq!(ee, v.b32("dh_ee"));
-        s.mix_dh(
-            &e_r,
-            &PublicKey::from_bytes(v.b32("initiator_ephemeral_public")),
-        )
-        .unwrap();
+        assert_eq!(dh(&e_r, &e_i_pub).unwrap(), v.b32("dh_ee"));
+        s.mix_dh(&e_r, &e_i_pub).unwrap();
         assert_eq!(s.chaining_key, v.b32("C_after_ee"));
         assert_eq!(dh(&e_r, init.public()).unwrap(), v.b32("dh_se"));
         s.mix_dh(&e_r, init.public()).unwrap();

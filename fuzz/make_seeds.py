@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Regenerates the hand-made seed files of fuzz/corpus/ from the reference vectors.
+
+Writes only seeds named `seed-*`; corpus entries libFuzzer adds (named by hash) are left alone.
+Run from anywhere: python3 fuzz/make_seeds.py
+"""
+import json
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VECTORS = os.path.join(HERE, "..", "crates", "proto", "testdata", "wg_vectors.json")
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    v = json.load(open(VECTORS))
+    messages = {}
+    for case, short in (("handshake_zero_psk", "nopsk"), ("handshake_with_psk", "psk")):
+        c = v[case]
+        for key in ("initiation_message", "response_message", "keepalive_i2r_counter0",
+                    "data_r2i_counter0", "data_i2r_counter1"):
+            messages[f"{short}-{key}"] = bytes.fromhex(c[key])
+    for key in ("cookie_reply_message", "initiation_with_mac2",
+                "retry_initiation_sender_0x11223302_with_mac2"):
+        messages[f"cookie-{key}"] = bytes.fromhex(v["cookie"][key])
+    # Identical messages (both cases share the initiation) are written once.
+    seen = set()
+    for name, data in sorted(messages.items()):
+        if data in seen:
+            continue
+        seen.add(data)
+        for target in ("wire_parse", "noise_consume", "device_datagram"):
+            write(target, name, data)
+
+    # wire_parse: the error paths.
+    for name, data in {
+        "empty": b"",
+        "short": b"\x04\x00\x00",
+        "unknown-type": b"\x05\x00\x00\x00" + bytes(28),
+        "reserved-nonzero": b"\x01\x01\x00\x00" + bytes(144),
+        "transport-too-short": b"\x04\x00\x00\x00" + bytes(27),
+        "initiation-too-long": b"\x01\x00\x00\x00" + bytes(145),
+    }.items():
+        write("wire_parse", name, data)
+
+    # replay_ratelimiter: mode byte, then operations (see the target for the encoding).
+    def u16(x):
+        return struct.pack("<H", x)
+
+    def u64(x):
+        return struct.pack("<Q", x)
+
+    replay = bytes([0])
+    for op, arg in ((1, 5), (1, 100), (2, 3), (2, 3), (3, 0), (9, 0), (4, 0), (5, 10),
+                    (6, 1), (11, 0), (1, 0), (10, 200)):
+        replay += bytes([0x30 | op]) + u16(arg)
+        if op == 4:
+            replay += struct.pack("<I", 1 << 20)
+        if op == 6:
+            replay += b"\x07"
+    replay += bytes([0x07]) + u16(0) + bytes([0x28]) + u16(0)
+    write("replay_ratelimiter", "replay-walk", replay)
+
+    def limiter(mode, ops):
+        out = bytes([mode]) + u64(5 * 10**9)
+        for op in ops:
+            out += op
+        return out
+
+    burst = [bytes([0, 0x08])] * 7                     # 7 packets from 192.0.2.1
+    v6 = [bytes([0, 0x0b]), bytes([0, 0x13]), bytes([0, 0x02 | 0x08])]  # shared /64, mapped v4
+    wait_ms = [bytes([0x83]) + u16(60)]                 # 60 ms
+    wait_s = [bytes([0xc3]) + u16(150)]                 # 1.5 s
+    gc = [bytes([2])]
+    strict = burst + wait_ms + burst[:2] + v6 + wait_s + gc + wait_s + gc + burst[:3]
+    write("replay_ratelimiter", "ratelimiter-strict", limiter(1, strict))
+    loose = [bytes([0, 0x08]), bytes([0, 0x10]), bytes([0, 0x18]), bytes([0xc3]) + u16(150),
+             bytes([1]), bytes([0xc2]) + u16(300), bytes([1]), bytes([0, 0x08])]
+    write("replay_ratelimiter", "ratelimiter-loose-cap2", limiter(2 + 3 * 2, loose))
+    write("replay_ratelimiter", "ratelimiter-loose-cap0", limiter(2, loose))
+
+
+if __name__ == "__main__":
+    main()
