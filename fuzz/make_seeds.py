@@ -19,6 +19,10 @@ def write(target, name, data):
         f.write(data)
 
 
+def u16(x):
+    return struct.pack("<H", x)
+
+
 def main():
     v = json.load(open(VECTORS))
     messages = {}
@@ -36,8 +40,26 @@ def main():
         if data in seen:
             continue
         seen.add(data)
-        for target in ("wire_parse", "noise_consume", "device_datagram"):
+        for target in ("wire_parse", "noise_consume"):
             write(target, name, data)
+        # device_datagram: flags 0, opcode 0 (raw datagram into A from B's address).
+        write("device_datagram", name, bytes([0, 0]) + u16(len(data)) + data)
+
+    # device_datagram scripts: B sends tunnel packets, the network delivers everything, time
+    # passes; once with A knowing B's endpoint and the PSK, once with A learning it.
+    B = 0x80
+    packet = lambda sel, n: bytes([B | 22, sel]) + u16(n) + bytes(range(n))
+    deliver_all = bytes([33])
+    step_s = lambda n: bytes([15 + 2, n])          # n seconds
+    script = (packet(0, 8) + deliver_all + packet(1, 20) + deliver_all + bytes([22, 0]) + u16(4)
+              + b"abcd" + deliver_all + step_s(11) + deliver_all + step_s(130) + deliver_all
+              + packet(0, 3) + deliver_all)
+    write("device_datagram", "script-handshake-traffic-psk", bytes([3]) + script)
+    under_load = bytes([28, 1])
+    write("device_datagram", "script-under-load", bytes([0]) + under_load + script)
+    lossy = (packet(0, 8) + bytes([2, B | 11]) + step_s(6) + bytes([2, B | 2]) + bytes([12]) + u16(5)
+             + bytes([0]) + bytes([14, 0]) + deliver_all + bytes([21]) + u16(3000) + deliver_all)
+    write("device_datagram", "script-lossy", bytes([1]) + lossy)
 
     # wire_parse: the error paths.
     for name, data in {
@@ -51,9 +73,6 @@ def main():
         write("wire_parse", name, data)
 
     # replay_ratelimiter: mode byte, then operations (see the target for the encoding).
-    def u16(x):
-        return struct.pack("<H", x)
-
     def u64(x):
         return struct.pack("<Q", x)
 

@@ -44,14 +44,18 @@ fn fixtures() -> &'static [Fixture; 2] {
     F.get_or_init(|| {
         CASES.map(|name| {
             let v = case(name);
-            let initiator = StaticIdentity::new(PrivateKey::from_bytes(
-                v.b32("initiator_static_private"),
-            ));
-            let responder = StaticIdentity::new(PrivateKey::from_bytes(
-                v.b32("responder_static_private"),
-            ));
-            assert_eq!(initiator.public().as_bytes(), &v.b32("initiator_static_public"));
-            assert_eq!(responder.public().as_bytes(), &v.b32("responder_static_public"));
+            let initiator =
+                StaticIdentity::new(PrivateKey::from_bytes(v.b32("initiator_static_private")));
+            let responder =
+                StaticIdentity::new(PrivateKey::from_bytes(v.b32("responder_static_private")));
+            assert_eq!(
+                initiator.public().as_bytes(),
+                &v.b32("initiator_static_public")
+            );
+            assert_eq!(
+                responder.public().as_bytes(),
+                &v.b32("responder_static_public")
+            );
             Fixture {
                 v,
                 initiator,
@@ -99,11 +103,7 @@ fuzz_target!(|data: &[u8]| {
 
 fn responder_consumes(f: &Fixture, msg: &wire::HandshakeInitiation) {
     let peer = *f.initiator.public();
-    let mut hs = Handshake::new(
-        Some(&f.responder),
-        peer,
-        PresharedKey::from_bytes(f.psk),
-    );
+    let mut hs = Handshake::new(Some(&f.responder), peer, PresharedKey::from_bytes(f.psk));
     let Ok((initiator_static, scratch)) = decrypt_initiator_static(&f.responder, msg) else {
         return;
     };
@@ -194,7 +194,8 @@ fn initiator_consumes(f: &Fixture, msg: &HandshakeResponse) {
                 Some(NoiseError::WrongState)
             );
             assert_eq!(
-                hs.consume_response(&f.initiator, &genuine_response(f)).err(),
+                hs.consume_response(&f.initiator, &genuine_response(f))
+                    .err(),
                 Some(NoiseError::WrongState)
             );
         }
@@ -260,7 +261,10 @@ fn generator_consumes(reply: &CookieReply) {
 
     // Nothing sent: no reply is expected, genuine or not.
     let mut idle = CookieGenerator::new(f.responder.public());
-    assert_eq!(idle.consume_reply(now(), reply), Err(CookieError::Unexpected));
+    assert_eq!(
+        idle.consume_reply(now(), reply),
+        Err(CookieError::Unexpected)
+    );
 
     let mut generator = CookieGenerator::new(f.responder.public());
     let mut initiation = f.v.bytes("initiation_message");

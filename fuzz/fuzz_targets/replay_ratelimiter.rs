@@ -54,7 +54,7 @@ impl ModelFilter {
         // A fresh filter behaves as if 0 were the greatest counter seen (0 itself still
         // accepted once).
         let greatest = self.greatest.unwrap_or(0);
-        if counter < greatest && greatest - counter > WINDOW_SIZE - 1 {
+        if counter < greatest && greatest - counter > WINDOW_SIZE {
             return false;
         }
         if !self.accepted.insert(counter) {
@@ -79,15 +79,23 @@ fn replay(input: &mut Bytes) {
             0 => input.u64(),
             1 => last.saturating_add(small),
             2 => last.saturating_sub(small),
-            3 => last.saturating_sub(WINDOW_SIZE).saturating_add(small % 8).saturating_sub(4),
+            3 => last
+                .saturating_sub(WINDOW_SIZE)
+                .saturating_add(small % 8)
+                .saturating_sub(4),
             4 => last.saturating_add(u64::from(input.u32())),
-            5 => last.saturating_add(RING).saturating_add(small % 130).saturating_sub(65),
+            5 => last
+                .saturating_add(RING)
+                .saturating_add(small % 130)
+                .saturating_sub(65),
             6 => (last / BLOCK)
                 .saturating_add(small % 4)
                 .saturating_mul(BLOCK)
                 .saturating_add(u64::from(input.u8()) % BLOCK),
             7 => u64::MAX - small,
-            8 => REJECT_AFTER_MESSAGES.wrapping_add(small).wrapping_sub(32_768),
+            8 => REJECT_AFTER_MESSAGES
+                .wrapping_add(small)
+                .wrapping_sub(32_768),
             9 => last.saturating_sub(WINDOW_SIZE + 1 + small % 2),
             10 => last.saturating_add(small % 3 * RING + small % BLOCK),
             11 => {
@@ -148,7 +156,8 @@ impl ModelLimiter {
     fn allow(&mut self, now: u64, ip: IpAddr) -> bool {
         match self.buckets.get_mut(&source(ip)) {
             None => {
-                self.buckets.insert(source(ip), (now, TOKEN_MAX - PACKET_COST));
+                self.buckets
+                    .insert(source(ip), (now, TOKEN_MAX - PACKET_COST));
                 true
             }
             Some((last, tokens)) => {
@@ -171,7 +180,7 @@ impl ModelLimiter {
     fn active(&self, now: u64) -> usize {
         self.buckets
             .values()
-            .filter(|(last, _)| now.saturating_sub(*last) < GC_IDLE)
+            .filter(|(last, _)| now.saturating_sub(*last) <= GC_IDLE)
             .count()
     }
 }
@@ -195,7 +204,16 @@ fn address(input: &mut Bytes) -> IpAddr {
         )),
         5 => IpAddr::V4(Ipv4Addr::from(input.u32())),
         6 => IpAddr::V6(Ipv6Addr::from(u128::from_le_bytes(input.array()))),
-        _ => IpAddr::V6(Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0200 | u16::from(x))),
+        _ => IpAddr::V6(Ipv6Addr::new(
+            0,
+            0,
+            0,
+            0,
+            0,
+            0xffff,
+            0xc000,
+            0x0200 | u16::from(x),
+        )),
     }
 }
 
@@ -246,7 +264,11 @@ fn ratelimiter_loose(input: &mut Bytes, flavour: u8) {
     } else {
         RateLimiter::with_capacity(capacity)
     };
-    let capacity = if flavour % 6 == 5 { usize::MAX } else { capacity };
+    let capacity = if flavour % 6 == 5 {
+        usize::MAX
+    } else {
+        capacity
+    };
     let mut now = input.u64();
     while !input.is_empty() {
         let op = input.u8();
@@ -262,7 +284,11 @@ fn ratelimiter_loose(input: &mut Bytes, flavour: u8) {
             2 => now = now.saturating_add(step(input, op)),
             _ => now = now.saturating_sub(step(input, op)),
         }
-        assert!(rl.len() <= capacity, "{} entries > capacity {capacity}", rl.len());
+        assert!(
+            rl.len() <= capacity,
+            "{} entries > capacity {capacity}",
+            rl.len()
+        );
         check_gc_invariant(&rl);
     }
 }

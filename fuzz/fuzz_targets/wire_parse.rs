@@ -6,8 +6,8 @@
 #![no_main]
 
 use ferrotun_proto::wire::{
-    self, CookieReply, HandshakeInitiation, HandshakeResponse, Message, TransportHeader,
-    WireError, MESSAGE_COOKIE_REPLY, MESSAGE_INITIATION, MESSAGE_RESPONSE, MESSAGE_TRANSPORT,
+    self, CookieReply, HandshakeInitiation, HandshakeResponse, Message, TransportHeader, WireError,
+    MESSAGE_COOKIE_REPLY, MESSAGE_INITIATION, MESSAGE_RESPONSE, MESSAGE_TRANSPORT,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -101,7 +101,10 @@ fn check(data: &[u8]) {
                 MESSAGE_TRANSPORT => len >= TransportHeader::MIN_LEN,
                 other => panic!("WrongLength for unknown type {other:#x}"),
             };
-            assert!(!ok_len, "length {len} is valid for type {k} but was rejected");
+            assert!(
+                !ok_len,
+                "length {len} is valid for type {k} but was rejected"
+            );
         }
     }
 }

@@ -1,8 +1,10 @@
 //! ferrotun-bench: ferrotun-proto against boringtun 0.7 (and OpenSSL's AEAD) in one binary.
 //!
 //! Run with `cargo bench -p ferrotun-bench`; set `FERROTUN_BENCH_QUICK=1` for a ~0.3 s per
-//! measurement run (CI prints the numbers, never fails on them). Each module documents how its
-//! workload is made fair to both sides.
+//! measurement run (CI prints the numbers, never fails on them), and `FERROTUN_BENCH_ONLY=seal`
+//! (or `handshake`, `open`, `lookup`, comma-separated) to run some groups only, e.g. under
+//! `perf record`. Each module documents how its workload is made fair to both sides; the
+//! results and the method are in BENCHMARKS.md at the repository root.
 
 pub mod handshake;
 pub mod harness;

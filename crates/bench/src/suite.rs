@@ -10,21 +10,48 @@ use std::time::Instant;
 
 const BORINGTUN: &str = "boringtun 0.7";
 
-/// Measures every row.
+/// Environment variable naming the groups to run, comma-separated (`handshake`, `seal`, `open`,
+/// `lookup`); all of them when unset. Meant for profiling one group with `perf`.
+pub const ONLY_ENV: &str = "FERROTUN_BENCH_ONLY";
+
+fn wanted(group: &str) -> bool {
+    match std::env::var(ONLY_ENV) {
+        Ok(only) if !only.trim().is_empty() => only.split(',').any(|g| g.trim() == group),
+        _ => true,
+    }
+}
+
+/// Measures every selected row.
 #[must_use]
 pub fn run(cfg: &Config) -> Vec<Row> {
-    let seconds = if cfg.quick { 1 } else { 3 };
-    println!("openssl speed -evp chacha20-poly1305 -bytes 1420 -seconds {seconds} [-decrypt] …");
-    let openssl_seal = openssl::speed_gbit(seconds, false);
-    let openssl_open = openssl::speed_gbit(seconds, true);
-    println!("  encrypt {openssl_seal:.2?} Gbit/s, decrypt {openssl_open:.2?} Gbit/s");
-    let mut rows = vec![
-        handshakes(cfg),
-        seal(cfg, openssl_seal),
-        open(cfg, openssl_open),
-    ];
-    rows.extend(lookups(cfg));
+    let mut rows = Vec::new();
+    if wanted("handshake") {
+        rows.push(handshakes(cfg));
+    }
+    if wanted("seal") {
+        rows.push(seal(cfg));
+    }
+    if wanted("open") {
+        rows.push(open(cfg));
+    }
+    if wanted("lookup") {
+        rows.extend(lookups(cfg));
+    }
     rows
+}
+
+fn openssl_figure(cfg: &Config, decrypt: bool) -> Option<f64> {
+    let seconds = if cfg.quick { 1 } else { 3 };
+    let flag = if decrypt { " -decrypt" } else { "" };
+    let figure = openssl::speed_gbit(seconds, decrypt);
+    match figure {
+        Some(gbit) => println!(
+            "  openssl speed -evp chacha20-poly1305 -bytes 1420 -seconds {seconds}{flag}: \
+             {gbit:.2} Gbit/s"
+        ),
+        None => println!("  openssl: not available"),
+    }
+    figure
 }
 
 fn progress(label: &str, m: &Measurement) {
@@ -76,31 +103,44 @@ fn transport_row(name: &str, m: &[Measurement], openssl: Option<f64>) -> Row {
     }
 }
 
-fn seal(cfg: &Config, openssl: Option<f64>) -> Row {
+fn seal(cfg: &Config) -> Row {
     println!("seal 1420-byte packets …");
+    let openssl = openssl_figure(cfg, false);
     let (keypair, _) = ours_hs::Pair::new(&StaticKeys::from_seed(2)).handshake();
     let mut ours = transport::ours::Sealer::new(keypair);
     let mut theirs = transport::theirs::Sealer::new(boringtun_session(2).0);
-    let m = measure_interleaved(cfg, &mut [&mut |n| ours.run(n), &mut |n| theirs.run(n)]);
+    let mut floor = transport::floor::Sealer::default();
+    let m = measure_interleaved(
+        cfg,
+        &mut [&mut |n| ours.run(n), &mut |n| theirs.run(n), &mut |n| {
+            floor.run(n)
+        }],
+    );
     progress("ferrotun Keypair::seal", &m[0]);
     progress("boringtun Tunn::encapsulate", &m[1]);
+    progress("(floor: ring seal_in_place alone)", &m[2]);
     transport_row("seal 1420 B, 1 thread", &m, openssl)
 }
 
-fn open(cfg: &Config, openssl: Option<f64>) -> Row {
+fn open(cfg: &Config) -> Row {
     println!("open 1420-byte packets …");
+    let openssl = openssl_figure(cfg, true);
     let (sender, receiver) = ours_hs::Pair::new(&StaticKeys::from_seed(3)).handshake();
     let mut ours = transport::ours::Opener::new(sender, receiver);
     let (sender, receiver) = boringtun_session(3);
     let mut theirs = transport::theirs::Opener::new(sender, receiver);
+    let mut floor = transport::floor::Opener::default();
     let m = measure_interleaved(
         cfg,
-        &mut [&mut |n| run_batched(&mut ours, n), &mut |n| {
-            run_batched(&mut theirs, n)
-        }],
+        &mut [
+            &mut |n| run_batched(&mut ours, n),
+            &mut |n| run_batched(&mut theirs, n),
+            &mut |n| run_batched(&mut floor, n),
+        ],
     );
     progress("ferrotun Keypair::open", &m[0]);
     progress("boringtun Tunn::decapsulate", &m[1]);
+    progress("(floor: ring open_in_place alone)", &m[2]);
     transport_row("open 1420 B, 1 thread", &m, openssl)
 }
 

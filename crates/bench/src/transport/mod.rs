@@ -11,6 +11,7 @@
 //!   (untimed), then times opening them in counter order; repeat. The same scheme runs for
 //!   boringtun, whose `decapsulate` copies each datagram into `dst` and opens it there.
 
+pub mod floor;
 pub mod ours;
 pub mod theirs;
 

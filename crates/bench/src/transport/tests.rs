@@ -42,3 +42,10 @@ fn the_packet_is_a_well_formed_ipv4_header() {
     assert_eq!(p[0] >> 4, 4);
     assert_eq!(usize::from(u16::from_be_bytes([p[2], p[3]])), PACKET_LEN);
 }
+
+#[test]
+fn the_floor_opens_what_it_sealed() {
+    let mut opener = floor::Opener::default();
+    run_batched(&mut opener, (BATCH + 3) as u64);
+    floor::Sealer::default().run(3);
+}

@@ -8,7 +8,7 @@ use crate::consts::{KEEPALIVE_TIMEOUT, REJECT_AFTER_TIME, REKEY_TIMEOUT};
 use crate::cookie::MacVerdict;
 use crate::keypair::Keypair;
 use crate::keys::PrivateKey;
-use crate::noise::decrypt_initiator_static;
+use crate::noise::{decrypt_initiator_static, HandshakeState};
 use crate::peer::Endpoint;
 use crate::time::Instant;
 use crate::wire::{self, CookieReply, HandshakeInitiation, HandshakeResponse, TransportHeader};
@@ -80,9 +80,15 @@ impl Device {
         let identity = self.identity.clone().ok_or(DropReason::InvalidMac1)?;
         let (initiator, scratch) = decrypt_initiator_static(&identity, &msg)?;
         let id = self.peer_id(&initiator).ok_or(DropReason::UnknownPeer)?;
-        self.forget_handshake(id);
         let peer = self.peer_mut(id).ok_or(DropReason::UnknownPeer)?;
+        // Our own pending initiation is forgotten only once the peer's one is accepted, so a
+        // replayed initiation cannot cancel a handshake in flight.
+        let pending = (peer.handshake.state() == HandshakeState::CreatedInitiation).then(|| peer.handshake.local_index());
         peer.handshake.consume_initiation(scratch, &msg, now)?;
+        if let Some(index) = pending {
+            self.indices.remove_handshake(index, id);
+        }
+        let peer = self.peer_mut(id).ok_or(DropReason::UnknownPeer)?;
         peer.endpoint = Some(from);
         peer.rx_bytes += buf.len() as u64;
         self.send_response(now, id);

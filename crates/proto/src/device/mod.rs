@@ -20,6 +20,7 @@ mod outbound;
 mod schedule;
 
 pub use error::{ConfigError, DropReason, DropStats, SendError};
+pub use outbound::TRANSPORT_OVERHEAD;
 
 use crate::allowed_ips::AllowedIps;
 use crate::consts::{DEFAULT_MTU, REKEY_TIMEOUT_JITTER_MAX_MS};

@@ -1,0 +1,263 @@
+//! The data plane and the timers: one thread reads the TUN device, one thread per UDP socket
+//! reads the network, and one thread sleeps until the device's exact next deadline. They
+//! share the sans-IO device behind one lock, held only for the protocol step itself, never
+//! across a system call.
+
+use crate::icmp;
+use crate::load::LoadMeter;
+use ferrotun_io::tun::Tun;
+use ferrotun_io::udp::{self, UdpPair};
+use ferrotun_io::clock;
+use ferrotun_proto::device::{Device, Inbound, Outbound, SendError, Transmit};
+use ferrotun_proto::peer::Endpoint;
+use ferrotun_proto::time::Instant;
+use std::net::UdpSocket;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+/// Why the daemon stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// SIGINT or SIGTERM.
+    Signal,
+    /// The TUN interface is gone (`ip link del`).
+    InterfaceGone,
+    /// The UAPI socket file was removed.
+    SocketRemoved,
+}
+
+/// State shared by every thread of the daemon.
+pub struct Shared {
+    device: Mutex<Device>,
+    timer_wake: Condvar,
+    /// The deadline (ns) the timer thread sleeps until; `u64::MAX` while it has none.
+    timer_target: AtomicU64,
+    pub(crate) tun: Tun,
+    sockets: RwLock<Arc<UdpPair>>,
+    pub(crate) fwmark: AtomicU64,
+    load: LoadMeter,
+    exit: Mutex<Option<std::sync::mpsc::Sender<Exit>>>,
+    stopping: AtomicBool,
+}
+
+/// Size of every packet buffer: the largest UDP payload.
+const BUF: usize = 65_536;
+
+pub(crate) fn now() -> Instant {
+    Instant::from_nanos(clock::now_nanos())
+}
+
+impl Shared {
+    /// Wraps the pieces; nothing runs until [`Shared::start`].
+    pub fn new(device: Device, tun: Tun, sockets: UdpPair, exit: std::sync::mpsc::Sender<Exit>) -> Arc<Self> {
+        Arc::new(Shared {
+            device: Mutex::new(device),
+            timer_wake: Condvar::new(),
+            timer_target: AtomicU64::new(u64::MAX),
+            tun,
+            sockets: RwLock::new(Arc::new(sockets)),
+            fwmark: AtomicU64::new(0),
+            load: LoadMeter::default(),
+            exit: Mutex::new(Some(exit)),
+            stopping: AtomicBool::new(false),
+        })
+    }
+
+    /// Starts the TUN, UDP and timer threads.
+    pub fn start(self: &Arc<Self>) {
+        let me = Arc::clone(self);
+        spawn("tun", move || me.tun_loop());
+        self.spawn_socket_readers(&self.sockets());
+        let me = Arc::clone(self);
+        spawn("timers", move || me.timer_loop());
+    }
+
+    /// Locks the device. Callers that change it must call [`Shared::kick_timers`] before
+    /// unlocking, so a new earlier deadline is not slept through.
+    pub fn lock(&self) -> MutexGuard<'_, Device> {
+        self.device.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Wakes the timer thread if the device now has a deadline before the one it sleeps for.
+    pub fn kick_timers(&self, device: &Device) {
+        if let Some(deadline) = device.poll_timeout() {
+            if deadline.as_nanos() < self.timer_target.load(Ordering::Acquire) {
+                self.timer_wake.notify_one();
+            }
+        }
+    }
+
+    /// The current sockets.
+    pub fn sockets(&self) -> Arc<UdpPair> {
+        Arc::clone(&self.sockets.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Replaces the sockets (listen port change) and restarts the readers.
+    pub fn replace_sockets(self: &Arc<Self>, sockets: UdpPair) {
+        let new = Arc::new(sockets);
+        let old = {
+            let mut slot = self.sockets.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            core::mem::replace(&mut *slot, Arc::clone(&new))
+        };
+        old.shutdown();
+        self.spawn_socket_readers(&new);
+    }
+
+    /// Asks the main thread to stop the daemon.
+    pub fn request_exit(&self, why: Exit) {
+        self.stopping.store(true, Ordering::Release);
+        let sender = self.exit.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(tx) = sender.as_ref() {
+            let _ = tx.send(why);
+        }
+    }
+
+    fn spawn_socket_readers(self: &Arc<Self>, pair: &Arc<UdpPair>) {
+        for family in [false, true] {
+            let socket = if family { &pair.v6 } else { &pair.v4 };
+            if socket.is_some() {
+                let (me, pair) = (Arc::clone(self), Arc::clone(pair));
+                spawn("udp", move || {
+                    let socket = if family { &pair.v6 } else { &pair.v4 };
+                    if let Some(socket) = socket {
+                        me.udp_loop(socket, &pair);
+                    }
+                });
+            }
+        }
+    }
+
+    /// Sends datagrams the device queued.
+    pub fn send_all(&self, transmits: Vec<Transmit>) {
+        if transmits.is_empty() {
+            return;
+        }
+        let sockets = self.sockets();
+        for t in transmits {
+            if let Err(e) = sockets.send(&t.data, t.dst.addr, t.dst.local_ip) {
+                tracing::debug!(dst = %t.dst.addr, error = %e, "send failed");
+            }
+        }
+    }
+
+    fn tun_loop(self: Arc<Self>) {
+        let mut buf = vec![0u8; BUF];
+        let mut out = vec![0u8; BUF + 64];
+        loop {
+            let n = match self.tun.recv(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    tracing::info!(error = %e, "TUN interface gone");
+                    self.request_exit(Exit::InterfaceGone);
+                    return;
+                }
+            };
+            let (result, transmits) = {
+                let mut dev = self.lock();
+                let now = now();
+                run_due_timers(&mut dev, now);
+                let result = dev.encapsulate(now, &buf[..n], &mut out);
+                let transmits = drain(&mut dev);
+                self.kick_timers(&dev);
+                (result, transmits)
+            };
+            match result {
+                Ok(Outbound::Transmit { dst, len, .. }) => self.send_all(vec![Transmit { dst, data: out[..len].to_vec() }]),
+                Ok(Outbound::Queued(_)) => {}
+                Err(SendError::NoRoute | SendError::NoEndpoint(_)) => self.unreachable(&buf[..n]),
+                Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
+            }
+            self.send_all(transmits);
+        }
+    }
+
+    fn unreachable(&self, packet: &[u8]) {
+        if let Some(reply) = icmp::host_unreachable(packet) {
+            let _ = self.tun.send(&reply);
+        }
+    }
+
+    fn udp_loop(self: Arc<Self>, socket: &UdpSocket, pair: &Arc<UdpPair>) {
+        let mut buf = vec![0u8; BUF];
+        loop {
+            let received = udp::recv(socket, &mut buf);
+            if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
+                return;
+            }
+            let Ok((n, from, local_ip)) = received else { continue };
+            let from = Endpoint { addr: from, local_ip };
+            let is_handshake = matches!(buf.first(), Some(1 | 2)) && n >= 92;
+            let (result, transmits) = {
+                let mut dev = self.lock();
+                let now = now();
+                if is_handshake {
+                    dev.set_under_load(self.load.record(now));
+                }
+                run_due_timers(&mut dev, now);
+                let result = dev.handle_datagram(now, from, &mut buf[..n]);
+                let transmits = drain(&mut dev);
+                self.kick_timers(&dev);
+                (result, transmits)
+            };
+            self.send_all(transmits);
+            match result {
+                Ok(Inbound::Tunnel { range, .. }) => {
+                    if let Err(e) = self.tun.send(&buf[range]) {
+                        tracing::debug!(error = %e, "TUN write failed");
+                    }
+                }
+                Ok(Inbound::Handled) => {}
+                Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
+            }
+        }
+    }
+
+    fn timer_loop(self: Arc<Self>) {
+        let mut dev = self.lock();
+        while !self.stopping.load(Ordering::Acquire) {
+            let now = now();
+            run_due_timers(&mut dev, now);
+            let transmits = drain(&mut dev);
+            if !transmits.is_empty() {
+                drop(dev);
+                self.send_all(transmits);
+                dev = self.lock();
+                continue;
+            }
+            let deadline = dev.poll_timeout().map(Instant::as_nanos);
+            self.timer_target.store(deadline.unwrap_or(u64::MAX), Ordering::Release);
+            dev = match deadline {
+                Some(d) => {
+                    let wait = Duration::from_nanos(d.saturating_sub(now.as_nanos()));
+                    self.timer_wake.wait_timeout(dev, wait).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0)
+                }
+                None => self.timer_wake.wait(dev).unwrap_or_else(std::sync::PoisonError::into_inner),
+            };
+        }
+    }
+}
+
+/// Runs expired timers. Also called from the packet paths, so timers catch up promptly after
+/// a suspend even though the timer thread's sleep does not count suspended time.
+pub(crate) fn run_due_timers(dev: &mut Device, now: Instant) {
+    if dev.poll_timeout().is_some_and(|d| d <= now) {
+        dev.handle_timeout(now);
+    }
+}
+
+/// Takes every queued transmit, and logs events.
+pub(crate) fn drain(dev: &mut Device) -> Vec<Transmit> {
+    while let Some(event) = dev.poll_event() {
+        tracing::debug!(?event, "protocol event");
+    }
+    std::iter::from_fn(|| dev.poll_transmit()).collect()
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) {
+    if let Err(e) = std::thread::Builder::new().name(format!("ferrotund-{name}")).spawn(f) {
+        tracing::error!(error = %e, "cannot start thread");
+        std::process::exit(1);
+    }
+}

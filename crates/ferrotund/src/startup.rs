@@ -1,0 +1,129 @@
+//! Start-up: the TUN interface and the UAPI socket first (created here, or inherited through
+//! `WG_TUN_FD` / `WG_UAPI_FD`), then either continue in a background process that inherits
+//! both, or serve in the foreground. Because both exist before the foreground process
+//! returns, `ip link set … netns` right after `ferrotund` cannot race it.
+
+use crate::engine::{Exit, Shared};
+use crate::{control, logging, watch};
+use ferrotun_io::tun::Tun;
+use ferrotun_io::udp::UdpPair;
+use ferrotun_proto::consts::DEFAULT_MTU;
+use ferrotun_proto::device::Device;
+use ferrotun_proto::time::{Duration, WallClock};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::UnixListener;
+use std::process::{Command, Stdio};
+
+/// Why the daemon could not start; printed as one line.
+#[derive(Debug)]
+pub struct StartError(String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn fail(what: &str, e: impl std::fmt::Display) -> StartError {
+    StartError(format!("{what}: {e}"))
+}
+
+struct SystemWallClock;
+
+impl WallClock for SystemWallClock {
+    fn now_since_unix_epoch(&self) -> Duration {
+        ferrotun_io::clock::wall_now()
+    }
+}
+
+fn inherited_fd(var: &str) -> Result<Option<OwnedFd>, StartError> {
+    let Ok(text) = std::env::var(var) else { return Ok(None) };
+    let fd: i32 = text.parse().map_err(|_| StartError(format!("{var} is not a descriptor number: {text:?}")))?;
+    ferrotun_io::sys::adopt_fd(fd).map(Some).map_err(|e| fail(&format!("{var}={fd}"), e))
+}
+
+fn open_tun(name: &str) -> Result<Tun, StartError> {
+    if let Some(fd) = inherited_fd("WG_TUN_FD")? {
+        return Tun::from_fd(fd).map_err(|e| fail("Failed to use TUN device from WG_TUN_FD", e));
+    }
+    if !std::path::Path::new("/dev/net/tun").exists() {
+        return Err(StartError("Failed to create TUN device: /dev/net/tun does not exist".into()));
+    }
+    Tun::create(name, DEFAULT_MTU as u32).map_err(|e| fail("Failed to create TUN device", e))
+}
+
+fn socket_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(ferrotun_uapi::socket::SOCKET_DIR).join(format!("{name}.sock"))
+}
+
+fn open_uapi(name: &str) -> Result<UnixListener, StartError> {
+    if let Some(fd) = inherited_fd("WG_UAPI_FD")? {
+        return Ok(UnixListener::from(fd));
+    }
+    let bound = ferrotun_uapi::socket::UapiListener::bind(name).map_err(|e| fail("UAPI listen error", e))?;
+    let listener = bound.listener().try_clone().map_err(|e| fail("UAPI listen error", e))?;
+    // The socket file must outlive this process when a background process takes over; the
+    // serving process removes it on exit.
+    std::mem::forget(bound);
+    Ok(listener)
+}
+
+/// Creates the interface and socket, then serves (foreground) or hands over to a
+/// background process and returns.
+pub fn run(name: &str, foreground: bool) -> Result<(), StartError> {
+    if name.is_empty() || name.len() > 15 || name.contains(['/', ' ', '\0']) {
+        return Err(StartError(format!("invalid interface name {name:?}")));
+    }
+    let uapi = open_uapi(name)?;
+    let tun = match open_tun(name) {
+        Ok(tun) => tun,
+        Err(e) => {
+            let _ = std::fs::remove_file(socket_path(name));
+            return Err(e);
+        }
+    };
+    if foreground {
+        serve(tun, uapi)
+    } else {
+        detach(name, &tun, &uapi)
+    }
+}
+
+fn detach(name: &str, tun: &Tun, uapi: &UnixListener) -> Result<(), StartError> {
+    let exe = std::env::current_exe().map_err(|e| fail("cannot find own executable", e))?;
+    for fd in [tun.as_raw_fd(), uapi.as_raw_fd()] {
+        ferrotun_io::sys::set_inheritable(fd).map_err(|e| fail("cannot pass descriptors", e))?;
+    }
+    let output = || if logging::keep_output_in_background() { Stdio::inherit() } else { Stdio::null() };
+    let mut cmd = Command::new(exe);
+    cmd.arg(name)
+        .env("WG_TUN_FD", tun.as_raw_fd().to_string())
+        .env("WG_UAPI_FD", uapi.as_raw_fd().to_string())
+        .env("WG_PROCESS_FOREGROUND", "1")
+        .stdin(Stdio::null())
+        .stdout(output())
+        .stderr(output());
+    ferrotun_io::sys::spawn_detached(&mut cmd).map_err(|e| fail("cannot start background process", e))?;
+    Ok(())
+}
+
+fn serve(tun: Tun, uapi: UnixListener) -> Result<(), StartError> {
+    let name = tun.name().to_string();
+    let sockets = UdpPair::bind(0, 0).map_err(|e| fail("cannot bind UDP socket", e))?;
+    let mut device = Device::new(Box::new(rand_core::OsRng), Box::new(SystemWallClock));
+    device.set_mtu(DEFAULT_MTU);
+    let (exit_tx, exit_rx) = std::sync::mpsc::channel();
+    let shared = Shared::new(device, tun, sockets, exit_tx);
+    shared.start();
+    let path = socket_path(&name);
+    watch::signals(&shared).map_err(|e| fail("cannot install signal handlers", e))?;
+    watch::socket_file(&shared, path.to_string_lossy().into_owned()).map_err(|e| fail("cannot watch UAPI socket", e))?;
+    control::serve(&shared, uapi);
+    tracing::info!(interface = %name, "device started");
+    let why = exit_rx.recv().unwrap_or(Exit::Signal);
+    tracing::info!(interface = %name, reason = ?why, "shutting down");
+    let _ = std::fs::remove_file(&path);
+    // Exiting closes the TUN descriptor, which removes the interface.
+    std::process::exit(0)
+}
+

@@ -1,0 +1,179 @@
+//! The only place in ferrotun with `unsafe`: thin wrappers over libc calls that std and
+//! socket2 do not offer. Every block states why it is sound.
+#![allow(unsafe_code)]
+
+mod msg;
+
+pub use msg::{recv_with_destination, send_from};
+
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+const TUNSETIFF: libc::c_ulong = 0x4004_54ca;
+const TUNGETIFF: libc::c_ulong = 0x8004_54d2;
+/// `IFF_TUN`: layer-3 device.
+pub const IFF_TUN: i16 = 0x0001;
+/// `IFF_NO_PI`: no packet-information header before each packet.
+pub const IFF_NO_PI: i16 = 0x1000;
+
+/// `struct ifreq` with the `short ifr_flags` / `int ifr_mtu` member of its union.
+#[repr(C)]
+struct IfReq {
+    name: [u8; libc::IFNAMSIZ],
+    value: i32,
+    _pad: [u8; 20],
+}
+
+impl IfReq {
+    fn new(name: &str) -> io::Result<Self> {
+        let bytes = name.as_bytes();
+        if bytes.is_empty() || bytes.len() >= libc::IFNAMSIZ || bytes.contains(&0) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "invalid interface name"));
+        }
+        let mut req = IfReq { name: [0; libc::IFNAMSIZ], value: 0, _pad: [0; 20] };
+        req.name[..bytes.len()].copy_from_slice(bytes);
+        Ok(req)
+    }
+
+    fn name(&self) -> String {
+        let end = self.name.iter().position(|b| *b == 0).unwrap_or(self.name.len());
+        String::from_utf8_lossy(&self.name[..end]).into_owned()
+    }
+}
+
+fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// Opens `/dev/net/tun` and attaches a TUN interface named `name` with `flags`; returns the
+/// descriptor and the name the kernel gave it.
+pub fn tun_create(name: &str, flags: i16) -> io::Result<(OwnedFd, String)> {
+    let path = CString::new("/dev/net/tun").map_err(io::Error::other)?;
+    // SAFETY: `path` is a valid NUL-terminated string; open has no other preconditions.
+    let fd = cvt(unsafe { libc::open(path.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) })?;
+    // SAFETY: `fd` was just returned by open and is owned by nobody else.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    let mut req = IfReq::new(name)?;
+    req.value = i32::from(flags);
+    // SAFETY: TUNSETIFF reads and writes a `struct ifreq`, which `IfReq` lays out exactly
+    // (40 bytes, name then the union); the pointer is valid for the call.
+    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), TUNSETIFF as _, &mut req as *mut IfReq) })?;
+    Ok((fd, req.name()))
+}
+
+/// The interface name of an already attached TUN descriptor (for `WG_TUN_FD`).
+pub fn tun_name(fd: RawFd) -> io::Result<String> {
+    let mut req = IfReq { name: [0; libc::IFNAMSIZ], value: 0, _pad: [0; 20] };
+    // SAFETY: TUNGETIFF fills a `struct ifreq`; `req` is valid and correctly sized.
+    cvt(unsafe { libc::ioctl(fd, TUNGETIFF as _, &mut req as *mut IfReq) })?;
+    Ok(req.name())
+}
+
+/// Sets an interface's MTU (SIOCSIFMTU) through a throwaway datagram socket.
+pub fn set_mtu(name: &str, mtu: u32) -> io::Result<()> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)?;
+    let mut req = IfReq::new(name)?;
+    req.value = i32::try_from(mtu).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: SIOCSIFMTU reads a `struct ifreq` whose union holds an int; `req` is valid.
+    cvt(unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCSIFMTU as _, &mut req as *mut IfReq) })?;
+    Ok(())
+}
+
+/// Nanoseconds of `CLOCK_BOOTTIME` (keeps counting during suspend), or of
+/// `CLOCK_MONOTONIC` where the kernel lacks it.
+#[must_use]
+pub fn boottime_nanos() -> u64 {
+    let read = |clock| {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+        let ret = unsafe { libc::clock_gettime(clock, &mut ts) };
+        (ret == 0).then(|| (ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64))
+    };
+    read(libc::CLOCK_BOOTTIME).or_else(|| read(libc::CLOCK_MONOTONIC)).unwrap_or(0)
+}
+
+/// The index of interface `name` (e.g. to resolve an IPv6 zone), if it exists.
+#[must_use]
+pub fn if_nametoindex(name: &str) -> Option<u32> {
+    let name = CString::new(name).ok()?;
+    // SAFETY: `name` is a valid NUL-terminated string.
+    let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    (index != 0).then_some(index)
+}
+
+/// An inotify descriptor watching `path` for attribute changes and deletion (used to notice
+/// that our UAPI socket file was removed).
+pub fn watch_path(path: &str) -> io::Result<OwnedFd> {
+    let cpath = CString::new(path).map_err(io::Error::other)?;
+    // SAFETY: inotify_init1 takes only flags.
+    let fd = cvt(unsafe { libc::inotify_init1(libc::IN_CLOEXEC) })?;
+    // SAFETY: `fd` is a fresh descriptor we own.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    let mask = libc::IN_ATTRIB | libc::IN_DELETE_SELF | libc::IN_MOVE_SELF;
+    // SAFETY: `fd` is an inotify descriptor and `cpath` a valid C string.
+    cvt(unsafe { libc::inotify_add_watch(fd.as_raw_fd(), cpath.as_ptr(), mask) })?;
+    Ok(fd)
+}
+
+/// Clears `FD_CLOEXEC` so a child process inherits the descriptor.
+pub fn set_inheritable(fd: RawFd) -> io::Result<()> {
+    // SAFETY: F_GETFD/F_SETFD on a descriptor have no memory-safety preconditions.
+    let flags = cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) })?;
+    // SAFETY: as above.
+    cvt(unsafe { libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC) })?;
+    Ok(())
+}
+
+/// Takes ownership of an inherited descriptor number (from `WG_TUN_FD` / `WG_UAPI_FD`) after
+/// checking that it is open.
+pub fn adopt_fd(fd: RawFd) -> io::Result<OwnedFd> {
+    // SAFETY: F_GETFD only queries the descriptor table.
+    cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) })?;
+    // SAFETY: the descriptor is open and, by the WG_*_FD contract, handed to us alone.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Makes the calling process a session leader (detaches it from the controlling terminal).
+/// Meant for a `Command::pre_exec` hook.
+pub fn setsid() -> io::Result<()> {
+    // SAFETY: setsid has no preconditions; it is async-signal-safe, as pre_exec requires.
+    cvt(unsafe { libc::setsid() }).map(drop)
+}
+
+/// Whether the process runs with an effective user id of 0.
+#[must_use]
+pub fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail and touches no memory.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Spawns `cmd` in a new session (detached from the terminal), as the daemon's background
+/// half.
+pub fn spawn_detached(cmd: &mut std::process::Command) -> io::Result<std::process::Child> {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the hook runs between fork and exec and only calls setsid, which is
+    // async-signal-safe and allocates nothing.
+    unsafe {
+        cmd.pre_exec(setsid);
+    }
+    cmd.spawn()
+}
+
+/// Asks the kernel to report each datagram's destination address (IP_PKTINFO /
+/// IPV6_RECVPKTINFO), so replies can leave from the address the peer wrote to.
+pub fn enable_pktinfo(fd: RawFd, ipv6: bool) -> io::Result<()> {
+    let on: libc::c_int = 1;
+    let (level, name) = if ipv6 {
+        (libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO)
+    } else {
+        (libc::IPPROTO_IP, libc::IP_PKTINFO)
+    };
+    let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `on` is a valid c_int for the duration of the call and `len` is its size.
+    cvt(unsafe { libc::setsockopt(fd, level, name, (&on as *const libc::c_int).cast(), len) }).map(drop)
+}

@@ -1,0 +1,120 @@
+//! The pair of UDP sockets a WireGuard interface listens on: one IPv4, one IPv6 (v6-only),
+//! on the same port, each marked with the fwmark and reporting destination addresses.
+
+use crate::sys;
+use socket2::{Domain, Protocol, Socket, Type};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::os::fd::AsRawFd;
+
+/// Bound sockets for one listen port. Either family may be missing (e.g. IPv6 disabled on
+/// the host), never both.
+#[derive(Debug)]
+pub struct UdpPair {
+    /// The IPv4 socket.
+    pub v4: Option<UdpSocket>,
+    /// The IPv6-only socket.
+    pub v6: Option<UdpSocket>,
+    port: u16,
+}
+
+const SOCKET_BUFFER: usize = 4 << 20;
+
+fn bind_one(addr: SocketAddr, fwmark: u32) -> io::Result<UdpSocket> {
+    let domain = if addr.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
+    let socket = Socket::new(domain, Type::DGRAM.cloexec(), Some(Protocol::UDP))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    if fwmark != 0 {
+        socket.set_mark(fwmark)?;
+    }
+    // Larger buffers absorb bursts; failing to grow them is not fatal.
+    let _ = socket.set_recv_buffer_size(SOCKET_BUFFER);
+    let _ = socket.set_send_buffer_size(SOCKET_BUFFER);
+    sys::enable_pktinfo(socket.as_raw_fd(), addr.is_ipv6())?;
+    socket.bind(&addr.into())?;
+    Ok(socket.into())
+}
+
+fn family_unavailable(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL) | Some(libc::EPROTONOSUPPORT))
+}
+
+impl UdpPair {
+    /// Binds both families on `port` (0: a random port, the same for both), retrying a few
+    /// random ports if the IPv6 half of a random port is taken, as wireguard-go does.
+    pub fn bind(port: u16, fwmark: u32) -> io::Result<Self> {
+        let mut last_err = None;
+        for _ in 0..100 {
+            match Self::try_bind(port, fwmark) {
+                Ok(pair) => return Ok(pair),
+                Err(e) if port == 0 && e.kind() == io::ErrorKind::AddrInUse => last_err = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| io::Error::from(io::ErrorKind::AddrInUse)))
+    }
+
+    fn try_bind(port: u16, fwmark: u32) -> io::Result<Self> {
+        let v4 = match bind_one(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port), fwmark) {
+            Ok(s) => Some(s),
+            Err(e) if family_unavailable(&e) => None,
+            Err(e) => return Err(e),
+        };
+        let port = match &v4 {
+            Some(s) => s.local_addr()?.port(),
+            None => port,
+        };
+        let v6 = match bind_one(SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port), fwmark) {
+            Ok(s) => Some(s),
+            Err(e) if family_unavailable(&e) && v4.is_some() => None,
+            Err(e) => return Err(e),
+        };
+        let port = match (&v4, &v6) {
+            (_, Some(s)) => s.local_addr()?.port(),
+            (Some(_), None) => port,
+            (None, None) => return Err(io::Error::from(io::ErrorKind::Unsupported)),
+        };
+        Ok(UdpPair { v4, v6, port })
+    }
+
+    /// The bound port.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Marks every packet both sockets send (0 clears the mark).
+    pub fn set_fwmark(&self, fwmark: u32) -> io::Result<()> {
+        for socket in [&self.v4, &self.v6].into_iter().flatten() {
+            socket2::SockRef::from(socket).set_mark(fwmark)?;
+        }
+        Ok(())
+    }
+
+    /// Sends `data` to `to` from the socket of its family, from local address `from` if
+    /// known (falling back to the OS's choice when that address is gone).
+    pub fn send(&self, data: &[u8], to: SocketAddr, from: Option<IpAddr>) -> io::Result<usize> {
+        let socket = if to.is_ipv4() { &self.v4 } else { &self.v6 };
+        let socket = socket.as_ref().ok_or_else(|| io::Error::from(io::ErrorKind::AddrNotAvailable))?;
+        match sys::send_from(socket.as_raw_fd(), data, to, from) {
+            Err(e) if from.is_some() && e.raw_os_error() == Some(libc::EINVAL) => {
+                sys::send_from(socket.as_raw_fd(), data, to, None)
+            }
+            other => other,
+        }
+    }
+
+    /// Stops both sockets: blocked receivers return and their threads can exit.
+    pub fn shutdown(&self) {
+        for socket in [&self.v4, &self.v6].into_iter().flatten() {
+            let _ = socket2::SockRef::from(socket).shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+/// Receives one datagram on `socket`: (length, sender, local destination address).
+pub fn recv(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr, Option<IpAddr>)> {
+    sys::recv_with_destination(socket.as_raw_fd(), buf)
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every test ferrotun has. Installs what it needs, cleans up what it creates.
+# FERROTUN_FUZZ_SECONDS (default 20) bounds each fuzz target's run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+step "formatting, lints, file sizes"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+.ci/check-sizes.sh
+
+step "unit, vector, property and simulation tests"
+cargo test --workspace -q
+
+if [ "$(id -u)" = 0 ]; then
+  ensure_packages
+  step "tunnel tests in network namespaces (real wg, wg-quick, wireguard-go)"
+  cargo build --release -q -p ferrotund
+  FERROTUND="$PWD/target/release/ferrotund" cargo test --release -q -p ferrotund --test netns -- --test-threads=2
+else
+  step "skipping namespace tests: they need root"
+fi
+
+if [ -x .ci/fuzz.sh ]; then
+  step "bounded fuzzing"
+  .ci/fuzz.sh "${FERROTUN_FUZZ_SECONDS:-20}"
+fi
+
+if [ -d crates/bench ]; then
+  step "quick benchmark (prints ratios; never fails on speed)"
+  FERROTUN_BENCH_QUICK=1 cargo bench -q -p ferrotun-bench 2>&1 | tail -20
+fi
+step "all tests passed"
