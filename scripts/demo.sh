@@ -68,7 +68,7 @@ ip netns exec "$ns_a" ping -c 3 -i 0.2 -W 2 10.241.0.2
 ip netns exec "$ns_a" ping -c 2 -i 0.2 -W 2 fd10:241::2
 
 step "status (wg show)"
-ip netns exec "$ns_a" wg show
+ip netns exec "$ns_a" wg show "$ns_a"
 
 step "throughput: iperf3, one TCP stream, 5 seconds"
 ip netns exec "$ns_b" iperf3 -s -1 -D -B 10.241.0.2 >/dev/null

@@ -56,14 +56,27 @@ struct Connection {
 impl server::Handler for Connection {
     fn get(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
         let dev = self.shared.lock();
-        ferrotun_uapi::write_get(&dev, &Settings { shared: &self.shared }, out);
+        ferrotun_uapi::write_get(
+            &dev,
+            &Settings {
+                shared: &self.shared,
+            },
+            out,
+        );
         Ok(())
     }
 
     fn set(&mut self, request: SetRequest) -> Result<(), Error> {
         let transmits = {
             let mut dev = self.shared.lock();
-            let result = ferrotun_uapi::apply(&mut dev, &mut Settings { shared: &self.shared }, now(), request);
+            let result = ferrotun_uapi::apply(
+                &mut dev,
+                &mut Settings {
+                    shared: &self.shared,
+                },
+                now(),
+                request,
+            );
             let transmits = drain(&mut dev);
             self.shared.kick_timers(&dev);
             result.map(|()| transmits)?
@@ -84,18 +97,24 @@ impl server::Handler for Connection {
 /// Starts the accept thread.
 pub fn serve(shared: &Arc<Shared>, listener: UnixListener) {
     let shared = Arc::clone(shared);
-    let spawned = std::thread::Builder::new().name("ferrotund-uapi".into()).spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let mut conn = Connection { shared: Arc::clone(&shared) };
-            let limits = server::Limits::default();
-            let _ = std::thread::Builder::new().name("ferrotund-uapi-conn".into()).spawn(move || {
-                if let Err(e) = server::serve(stream, &mut conn, &limits) {
-                    tracing::debug!(error = %e, "UAPI connection ended");
-                }
-            });
-        }
-    });
+    let spawned = std::thread::Builder::new()
+        .name("ferrotund-uapi".into())
+        .spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let mut conn = Connection {
+                    shared: Arc::clone(&shared),
+                };
+                let limits = server::Limits::default();
+                let _ = std::thread::Builder::new()
+                    .name("ferrotund-uapi-conn".into())
+                    .spawn(move || {
+                        if let Err(e) = server::serve(stream, &mut conn, &limits) {
+                            tracing::debug!(error = %e, "UAPI connection ended");
+                        }
+                    });
+            }
+        });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start UAPI thread");
     }

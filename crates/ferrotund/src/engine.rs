@@ -5,9 +5,9 @@
 
 use crate::icmp;
 use crate::load::LoadMeter;
+use ferrotun_io::clock;
 use ferrotun_io::tun::Tun;
 use ferrotun_io::udp::{self, UdpPair};
-use ferrotun_io::clock;
 use ferrotun_proto::device::{Device, Inbound, Outbound, SendError, Transmit};
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::time::Instant;
@@ -50,7 +50,12 @@ pub(crate) fn now() -> Instant {
 
 impl Shared {
     /// Wraps the pieces; nothing runs until [`Shared::start`].
-    pub fn new(device: Device, tun: Tun, sockets: UdpPair, exit: std::sync::mpsc::Sender<Exit>) -> Arc<Self> {
+    pub fn new(
+        device: Device,
+        tun: Tun,
+        sockets: UdpPair,
+        exit: std::sync::mpsc::Sender<Exit>,
+    ) -> Arc<Self> {
         Arc::new(Shared {
             device: Mutex::new(device),
             timer_wake: Condvar::new(),
@@ -76,7 +81,9 @@ impl Shared {
     /// Locks the device. Callers that change it must call [`Shared::kick_timers`] before
     /// unlocking, so a new earlier deadline is not slept through.
     pub fn lock(&self) -> MutexGuard<'_, Device> {
-        self.device.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.device
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Wakes the timer thread if the device now has a deadline before the one it sleeps for.
@@ -90,14 +97,22 @@ impl Shared {
 
     /// The current sockets.
     pub fn sockets(&self) -> Arc<UdpPair> {
-        Arc::clone(&self.sockets.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+        Arc::clone(
+            &self
+                .sockets
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// Replaces the sockets (listen port change) and restarts the readers.
     pub fn replace_sockets(self: &Arc<Self>, sockets: UdpPair) {
         let new = Arc::new(sockets);
         let old = {
-            let mut slot = self.sockets.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut slot = self
+                .sockets
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             core::mem::replace(&mut *slot, Arc::clone(&new))
         };
         old.shutdown();
@@ -107,7 +122,10 @@ impl Shared {
     /// Asks the main thread to stop the daemon.
     pub fn request_exit(&self, why: Exit) {
         self.stopping.store(true, Ordering::Release);
-        let sender = self.exit.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let sender = self
+            .exit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(tx) = sender.as_ref() {
             let _ = tx.send(why);
         }
@@ -164,7 +182,10 @@ impl Shared {
                 (result, transmits)
             };
             match result {
-                Ok(Outbound::Transmit { dst, len, .. }) => self.send_all(vec![Transmit { dst, data: out[..len].to_vec() }]),
+                Ok(Outbound::Transmit { dst, len, .. }) => self.send_all(vec![Transmit {
+                    dst,
+                    data: out[..len].to_vec(),
+                }]),
                 Ok(Outbound::Queued(_)) => {}
                 Err(SendError::NoRoute | SendError::NoEndpoint(_)) => self.unreachable(&buf[..n]),
                 Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
@@ -186,8 +207,13 @@ impl Shared {
             if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
                 return;
             }
-            let Ok((n, from, local_ip)) = received else { continue };
-            let from = Endpoint { addr: from, local_ip };
+            let Ok((n, from, local_ip)) = received else {
+                continue;
+            };
+            let from = Endpoint {
+                addr: from,
+                local_ip,
+            };
             let is_handshake = matches!(buf.first(), Some(1 | 2)) && n >= 92;
             let (result, transmits) = {
                 let mut dev = self.lock();
@@ -227,13 +253,20 @@ impl Shared {
                 continue;
             }
             let deadline = dev.poll_timeout().map(Instant::as_nanos);
-            self.timer_target.store(deadline.unwrap_or(u64::MAX), Ordering::Release);
+            self.timer_target
+                .store(deadline.unwrap_or(u64::MAX), Ordering::Release);
             dev = match deadline {
                 Some(d) => {
                     let wait = Duration::from_nanos(d.saturating_sub(now.as_nanos()));
-                    self.timer_wake.wait_timeout(dev, wait).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0)
+                    self.timer_wake
+                        .wait_timeout(dev, wait)
+                        .map(|(g, _)| g)
+                        .unwrap_or_else(|e| e.into_inner().0)
                 }
-                None => self.timer_wake.wait(dev).unwrap_or_else(std::sync::PoisonError::into_inner),
+                None => self
+                    .timer_wake
+                    .wait(dev)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
             };
         }
     }
@@ -256,7 +289,10 @@ pub(crate) fn drain(dev: &mut Device) -> Vec<Transmit> {
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) {
-    if let Err(e) = std::thread::Builder::new().name(format!("ferrotund-{name}")).spawn(f) {
+    if let Err(e) = std::thread::Builder::new()
+        .name(format!("ferrotund-{name}"))
+        .spawn(f)
+    {
         tracing::error!(error = %e, "cannot start thread");
         std::process::exit(1);
     }

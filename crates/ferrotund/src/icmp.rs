@@ -44,7 +44,8 @@ fn v4(packet: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let (src, dst) = (&packet[12..16], &packet[16..20]);
-    let is_icmp_error = packet[9] == 1 && matches!(packet.get(header_len), Some(3 | 4 | 5 | 11 | 12));
+    let is_icmp_error =
+        packet[9] == 1 && matches!(packet.get(header_len), Some(3 | 4 | 5 | 11 | 12));
     if is_icmp_error || src == [0, 0, 0, 0] || src[0] >= 224 {
         return None;
     }

@@ -13,11 +13,18 @@ pub fn init() {
             _ => "error",
         }),
     };
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 /// Whether a background daemon should keep the caller's stdout/stderr (wireguard-go does when
 /// `LOG_LEVEL` asks for output); otherwise it writes to /dev/null.
 pub fn keep_output_in_background() -> bool {
-    matches!(std::env::var("LOG_LEVEL").as_deref(), Ok("verbose" | "debug" | "error")) || std::env::var("RUST_LOG").is_ok()
+    matches!(
+        std::env::var("LOG_LEVEL").as_deref(),
+        Ok("verbose" | "debug" | "error")
+    ) || std::env::var("RUST_LOG").is_ok()
 }

@@ -37,9 +37,15 @@ impl WallClock for SystemWallClock {
 }
 
 fn inherited_fd(var: &str) -> Result<Option<OwnedFd>, StartError> {
-    let Ok(text) = std::env::var(var) else { return Ok(None) };
-    let fd: i32 = text.parse().map_err(|_| StartError(format!("{var} is not a descriptor number: {text:?}")))?;
-    ferrotun_io::sys::adopt_fd(fd).map(Some).map_err(|e| fail(&format!("{var}={fd}"), e))
+    let Ok(text) = std::env::var(var) else {
+        return Ok(None);
+    };
+    let fd: i32 = text
+        .parse()
+        .map_err(|_| StartError(format!("{var} is not a descriptor number: {text:?}")))?;
+    ferrotun_io::sys::adopt_fd(fd)
+        .map(Some)
+        .map_err(|e| fail(&format!("{var}={fd}"), e))
 }
 
 fn open_tun(name: &str) -> Result<Tun, StartError> {
@@ -47,7 +53,9 @@ fn open_tun(name: &str) -> Result<Tun, StartError> {
         return Tun::from_fd(fd).map_err(|e| fail("Failed to use TUN device from WG_TUN_FD", e));
     }
     if !std::path::Path::new("/dev/net/tun").exists() {
-        return Err(StartError("Failed to create TUN device: /dev/net/tun does not exist".into()));
+        return Err(StartError(
+            "Failed to create TUN device: /dev/net/tun does not exist".into(),
+        ));
     }
     Tun::create(name, DEFAULT_MTU as u32).map_err(|e| fail("Failed to create TUN device", e))
 }
@@ -60,11 +68,11 @@ fn open_uapi(name: &str) -> Result<UnixListener, StartError> {
     if let Some(fd) = inherited_fd("WG_UAPI_FD")? {
         return Ok(UnixListener::from(fd));
     }
-    let bound = ferrotun_uapi::socket::UapiListener::bind(name).map_err(|e| fail("UAPI listen error", e))?;
-    let listener = bound.listener().try_clone().map_err(|e| fail("UAPI listen error", e))?;
+    let bound = ferrotun_uapi::socket::UapiListener::bind(name)
+        .map_err(|e| fail("UAPI listen error", e))?;
     // The socket file must outlive this process when a background process takes over; the
     // serving process removes it on exit.
-    std::mem::forget(bound);
+    let listener = bound.into_listener();
     Ok(listener)
 }
 
@@ -94,7 +102,13 @@ fn detach(name: &str, tun: &Tun, uapi: &UnixListener) -> Result<(), StartError> 
     for fd in [tun.as_raw_fd(), uapi.as_raw_fd()] {
         ferrotun_io::sys::set_inheritable(fd).map_err(|e| fail("cannot pass descriptors", e))?;
     }
-    let output = || if logging::keep_output_in_background() { Stdio::inherit() } else { Stdio::null() };
+    let output = || {
+        if logging::keep_output_in_background() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        }
+    };
     let mut cmd = Command::new(exe);
     cmd.arg(name)
         .env("WG_TUN_FD", tun.as_raw_fd().to_string())
@@ -103,7 +117,8 @@ fn detach(name: &str, tun: &Tun, uapi: &UnixListener) -> Result<(), StartError> 
         .stdin(Stdio::null())
         .stdout(output())
         .stderr(output());
-    ferrotun_io::sys::spawn_detached(&mut cmd).map_err(|e| fail("cannot start background process", e))?;
+    ferrotun_io::sys::spawn_detached(&mut cmd)
+        .map_err(|e| fail("cannot start background process", e))?;
     Ok(())
 }
 
@@ -117,7 +132,8 @@ fn serve(tun: Tun, uapi: UnixListener) -> Result<(), StartError> {
     shared.start();
     let path = socket_path(&name);
     watch::signals(&shared).map_err(|e| fail("cannot install signal handlers", e))?;
-    watch::socket_file(&shared, path.to_string_lossy().into_owned()).map_err(|e| fail("cannot watch UAPI socket", e))?;
+    watch::socket_file(&shared, path.to_string_lossy().into_owned())
+        .map_err(|e| fail("cannot watch UAPI socket", e))?;
     control::serve(&shared, uapi);
     tracing::info!(interface = %name, "device started");
     let why = exit_rx.recv().unwrap_or(Exit::Signal);
@@ -126,4 +142,3 @@ fn serve(tun: Tun, uapi: UnixListener) -> Result<(), StartError> {
     // Exiting closes the TUN descriptor, which removes the interface.
     std::process::exit(0)
 }
-

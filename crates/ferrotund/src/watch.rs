@@ -7,13 +7,18 @@ use std::sync::Arc;
 
 /// Starts a thread that turns SIGINT and SIGTERM into an exit request.
 pub fn signals(shared: &Arc<Shared>) -> std::io::Result<()> {
-    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])?;
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+    ])?;
     let shared = Arc::clone(shared);
-    std::thread::Builder::new().name("ferrotund-signals".into()).spawn(move || {
-        if signals.forever().next().is_some() {
-            shared.request_exit(Exit::Signal);
-        }
-    })?;
+    std::thread::Builder::new()
+        .name("ferrotund-signals".into())
+        .spawn(move || {
+            if signals.forever().next().is_some() {
+                shared.request_exit(Exit::Signal);
+            }
+        })?;
     Ok(())
 }
 
@@ -22,19 +27,21 @@ pub fn signals(shared: &Arc<Shared>) -> std::io::Result<()> {
 pub fn socket_file(shared: &Arc<Shared>, path: String) -> std::io::Result<()> {
     let fd = ferrotun_io::sys::watch_path(&path)?;
     let shared = Arc::clone(shared);
-    std::thread::Builder::new().name("ferrotund-watch".into()).spawn(move || {
-        let mut file = std::fs::File::from(fd);
-        let mut buf = [0u8; 4096];
-        loop {
-            let gone = match file.read(&mut buf) {
-                Ok(0) | Err(_) => true,
-                Ok(_) => std::fs::symlink_metadata(&path).is_err(),
-            };
-            if gone {
-                shared.request_exit(Exit::SocketRemoved);
-                return;
+    std::thread::Builder::new()
+        .name("ferrotund-watch".into())
+        .spawn(move || {
+            let mut file = std::fs::File::from(fd);
+            let mut buf = [0u8; 4096];
+            loop {
+                let gone = match file.read(&mut buf) {
+                    Ok(0) | Err(_) => true,
+                    Ok(_) => std::fs::symlink_metadata(&path).is_err(),
+                };
+                if gone {
+                    shared.request_exit(Exit::SocketRemoved);
+                    return;
+                }
             }
-        }
-    })?;
+        })?;
     Ok(())
 }

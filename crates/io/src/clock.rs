@@ -13,5 +13,7 @@ pub fn now_nanos() -> u64 {
 /// The system wall clock, as time since the Unix epoch (zero if the clock is before 1970).
 #[must_use]
 pub fn wall_now() -> Duration {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
 }

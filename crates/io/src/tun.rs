@@ -17,13 +17,19 @@ impl Tun {
     pub fn create(name: &str, mtu: u32) -> io::Result<Self> {
         let (fd, name) = sys::tun_create(name, sys::IFF_TUN | sys::IFF_NO_PI)?;
         sys::set_mtu(&name, mtu)?;
-        Ok(Tun { file: File::from(fd), name })
+        Ok(Tun {
+            file: File::from(fd),
+            name,
+        })
     }
 
     /// Adopts an already attached descriptor (`WG_TUN_FD`).
     pub fn from_fd(fd: OwnedFd) -> io::Result<Self> {
         let name = sys::tun_name(fd.as_raw_fd())?;
-        Ok(Tun { file: File::from(fd), name })
+        Ok(Tun {
+            file: File::from(fd),
+            name,
+        })
     }
 
     /// The interface name.

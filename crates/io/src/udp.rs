@@ -21,7 +21,11 @@ pub struct UdpPair {
 const SOCKET_BUFFER: usize = 4 << 20;
 
 fn bind_one(addr: SocketAddr, fwmark: u32) -> io::Result<UdpSocket> {
-    let domain = if addr.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
+    let domain = if addr.is_ipv4() {
+        Domain::IPV4
+    } else {
+        Domain::IPV6
+    };
     let socket = Socket::new(domain, Type::DGRAM.cloexec(), Some(Protocol::UDP))?;
     if addr.is_ipv6() {
         socket.set_only_v6(true)?;
@@ -38,7 +42,10 @@ fn bind_one(addr: SocketAddr, fwmark: u32) -> io::Result<UdpSocket> {
 }
 
 fn family_unavailable(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL) | Some(libc::EPROTONOSUPPORT))
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL) | Some(libc::EPROTONOSUPPORT)
+    )
 }
 
 impl UdpPair {
@@ -57,7 +64,10 @@ impl UdpPair {
     }
 
     fn try_bind(port: u16, fwmark: u32) -> io::Result<Self> {
-        let v4 = match bind_one(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port), fwmark) {
+        let v4 = match bind_one(
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
+            fwmark,
+        ) {
             Ok(s) => Some(s),
             Err(e) if family_unavailable(&e) => None,
             Err(e) => return Err(e),
@@ -66,7 +76,10 @@ impl UdpPair {
             Some(s) => s.local_addr()?.port(),
             None => port,
         };
-        let v6 = match bind_one(SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port), fwmark) {
+        let v6 = match bind_one(
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port),
+            fwmark,
+        ) {
             Ok(s) => Some(s),
             Err(e) if family_unavailable(&e) && v4.is_some() => None,
             Err(e) => return Err(e),
@@ -97,7 +110,9 @@ impl UdpPair {
     /// known (falling back to the OS's choice when that address is gone).
     pub fn send(&self, data: &[u8], to: SocketAddr, from: Option<IpAddr>) -> io::Result<usize> {
         let socket = if to.is_ipv4() { &self.v4 } else { &self.v6 };
-        let socket = socket.as_ref().ok_or_else(|| io::Error::from(io::ErrorKind::AddrNotAvailable))?;
+        let socket = socket
+            .as_ref()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::AddrNotAvailable))?;
         match sys::send_from(socket.as_raw_fd(), data, to, from) {
             Err(e) if from.is_some() && e.raw_os_error() == Some(libc::EINVAL) => {
                 sys::send_from(socket.as_raw_fd(), data, to, None)

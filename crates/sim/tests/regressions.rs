@@ -17,7 +17,11 @@ fn sec7_oversized_datagram_does_not_panic() {
         let mut data = vec![0xa5u8; 65_535];
         data[0] = kind;
         data[1..4].fill(0);
-        p.net.inject(Datagram { from: addr("198.51.100.3:3"), to, data });
+        p.net.inject(Datagram {
+            from: addr("198.51.100.3:3"),
+            to,
+            data,
+        });
     }
     p.net.send_ip(0, &a_to_b(b"alive")).unwrap();
     p.net.run_for(ms(100));
@@ -33,8 +37,14 @@ fn sec11_cookie_reply_always_sent_under_load() {
         p.net.run_for(ms(5100));
     }
     let cookies = of_type(&sent_by(&p.net, 1), 3).len();
-    assert!(cookies >= 1, "every initiation without mac2 gets a cookie reply");
-    assert!(p.net.nodes[0].events.iter().any(|(_, e)| matches!(e, ferrotun_proto::device::Event::HandshakeComplete(_))));
+    assert!(
+        cookies >= 1,
+        "every initiation without mac2 gets a cookie reply"
+    );
+    assert!(p.net.nodes[0]
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, ferrotun_proto::device::Event::HandshakeComplete(_))));
 }
 
 #[test]
@@ -43,8 +53,15 @@ fn hs7_response_accepted_for_the_full_rekey_timeout() {
     p.net.latency = ms(2400); // 4.8 s round trip
     p.net.send_ip(0, &a_to_b(b"slow")).unwrap();
     p.net.run_for(secs(5));
-    assert_eq!(of_type(&sent_by(&p.net, 0), 1).len(), 1, "no retry before the response arrived");
-    assert!(p.net.nodes[0].events.iter().any(|(_, e)| matches!(e, ferrotun_proto::device::Event::HandshakeComplete(_))));
+    assert_eq!(
+        of_type(&sent_by(&p.net, 0), 1).len(),
+        1,
+        "no retry before the response arrived"
+    );
+    assert!(p.net.nodes[0]
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, ferrotun_proto::device::Event::HandshakeComplete(_))));
 }
 
 #[test]
@@ -57,7 +74,11 @@ fn hs5_no_second_initiation_while_one_is_in_flight() {
     }
     assert_eq!(of_type(&sent_by(&p.net, 0), 1).len(), 1);
     p.net.run_for(secs(3));
-    assert_eq!(p.net.nodes[1].delivered.len(), 20, "all staged packets delivered in order");
+    assert_eq!(
+        p.net.nodes[1].delivered.len(),
+        20,
+        "all staged packets delivered in order"
+    );
 }
 
 #[test]
@@ -65,7 +86,11 @@ fn hs7_clock_going_backwards_does_not_panic() {
     let mut p = pair(34);
     establish(&mut p);
     let (mut a, mut b) = (0usize, 1usize);
-    for back in [Instant::ZERO, Instant::from_nanos(5), Instant::from_nanos(1_000)] {
+    for back in [
+        Instant::ZERO,
+        Instant::from_nanos(5),
+        Instant::from_nanos(1_000),
+    ] {
         let from = Endpoint::from(p.net.nodes[a].addr);
         let d = &mut p.net.nodes[a].device;
         d.handle_timeout(back);
@@ -83,15 +108,24 @@ fn hs7_clock_going_backwards_does_not_panic() {
     p.net.run_for(secs(200));
     p.net.send_ip(0, &a_to_b(b"recovered")).unwrap();
     p.net.run_for(secs(1));
-    assert_eq!(p.net.nodes[1].delivered.last().unwrap().1, a_to_b(b"recovered"));
+    assert_eq!(
+        p.net.nodes[1].delivered.last().unwrap().1,
+        a_to_b(b"recovered")
+    );
 }
 
 #[test]
 fn hs4_persistent_keepalive_on_both_sides_does_not_fight() {
     let mut p = pair(35);
     let now = p.net.now();
-    p.net.nodes[0].device.set_persistent_keepalive(now, p.b_at_a, 25).unwrap();
-    p.net.nodes[1].device.set_persistent_keepalive(now, p.a_at_b, 25).unwrap();
+    p.net.nodes[0]
+        .device
+        .set_persistent_keepalive(now, p.b_at_a, 25)
+        .unwrap();
+    p.net.nodes[1]
+        .device
+        .set_persistent_keepalive(now, p.a_at_b, 25)
+        .unwrap();
     p.net.flush(0);
     p.net.flush(1);
     p.net.run_for(secs(3600));
@@ -100,6 +134,9 @@ fn hs4_persistent_keepalive_on_both_sides_does_not_fight() {
     assert!(inits < 3600 / 100, "{inits} initiations in an hour");
     p.net.send_ip(0, &a_to_b(b"still up")).unwrap();
     p.net.run_for(ms(100));
-    assert_eq!(p.net.nodes[1].delivered.last().unwrap().1, a_to_b(b"still up"));
+    assert_eq!(
+        p.net.nodes[1].delivered.last().unwrap().1,
+        a_to_b(b"still up")
+    );
     let _ = Inbound::Handled;
 }

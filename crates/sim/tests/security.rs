@@ -292,14 +292,24 @@ fn replayed_initiation_does_not_cancel_a_handshake_in_flight() {
     // Let the session expire, then make B initiate (a keepalive with no usable session).
     p.net.run_for(secs(200));
     let now = p.net.now();
-    p.net.nodes[1].device.set_persistent_keepalive(now, p.a_at_b, 60).unwrap();
+    p.net.nodes[1]
+        .device
+        .set_persistent_keepalive(now, p.a_at_b, 60)
+        .unwrap();
     p.net.flush(1);
     assert_eq!(of_type(&sent_by(&p.net, 1), 1).len(), 1, "B initiated");
     // An attacker replays A's old initiation to B while B's own is in flight.
     p.net.inject(old_init);
-    assert!(p.net.nodes[1].drops.iter().any(|d| d.contains("replayed handshake")));
+    assert!(p.net.nodes[1]
+        .drops
+        .iter()
+        .any(|d| d.contains("replayed handshake")));
     p.net.run_for(secs(1));
-    assert_eq!(of_type(&sent_by(&p.net, 1), 1).len(), 1, "B's handshake completed without a retry");
+    assert_eq!(
+        of_type(&sent_by(&p.net, 1), 1).len(),
+        1,
+        "B's handshake completed without a retry"
+    );
     let last = p.net.nodes[1].events.last().map(|(_, e)| *e);
     assert_eq!(last, Some(Event::HandshakeComplete(p.a_at_b)));
 }

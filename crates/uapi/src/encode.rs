@@ -5,8 +5,8 @@
 //! `protocol_version`, `update_only`, either `remove=true` alone or `preshared_key`,
 //! `endpoint`, `persistent_keepalive_interval`, `replace_allowed_ips`, `allowed_ip`….
 //!
-//! [`parse_set`](crate::parse::parse_set) of the body gives back an equal request (IPv6 zones
-//! are written as numbers).
+//! [`parse_set`](crate::parse::parse_set) of the body gives back an equal request, except
+//! that IPv6 zones are written as numbers and a removed peer's other fields are dropped.
 
 use crate::model::{AllowedIpOp, PeerChange, SetRequest};
 use crate::text::{write_endpoint, write_hex};

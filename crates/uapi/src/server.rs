@@ -35,7 +35,9 @@ pub trait Handler {
     fn get(&mut self, out: &mut Vec<u8>) -> Result<(), Error>;
     /// Applies a parsed request (see [`crate::apply::apply`]).
     fn set(&mut self, request: SetRequest) -> Result<(), Error>;
-    /// The index of the interface `name`, for endpoint zones (`if_nametoindex`).
+    /// The index of the interface `name`, for endpoint zones (`if_nametoindex`); usually
+    /// [`Interface::resolve_zone`](crate::apply::Interface::resolve_zone). Called while
+    /// parsing, before [`set`](Handler::set), so it must not need the device lock.
     fn resolve_zone(&self, name: &str) -> Option<u32> {
         let _ = name;
         None
@@ -49,10 +51,12 @@ pub trait Handler {
 /// Bounds that keep a hostile client from making the daemon buffer without limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Longest accepted line, without its `\n`.
+    /// Longest accepted line, without its `\n`. Each connection allocates a read buffer of
+    /// this size.
     pub max_line: usize,
     /// Largest accepted `set` request in bytes. The parsed request is held in memory, so
-    /// this bounds memory too; 256 MiB fits a `setconf` of a million peers.
+    /// this bounds memory too. The default, 256 MiB, fits a `setconf` of about 900,000
+    /// peers that each have a PSK, an endpoint, a keepalive and one prefix (~280 bytes).
     pub max_request: usize,
 }
 

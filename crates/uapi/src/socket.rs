@@ -10,7 +10,7 @@
 //!   is gone), which is also what `wg` does. If a daemon answers, binding fails with
 //!   [`io::ErrorKind::AddrInUse`] and a message naming the interface.
 //! * Dropping the [`UapiListener`] removes the socket file, but only if it is still the one
-//!   this listener created.
+//!   this listener created ([`UapiListener::into_listener`] keeps it).
 
 use std::fs;
 use std::io;
@@ -26,9 +26,7 @@ pub const SOCKET_DIR: &str = "/var/run/wireguard";
 #[derive(Debug)]
 pub struct UapiListener {
     listener: UnixListener,
-    path: PathBuf,
-    /// Device and inode of the socket file we created, to recognise it later.
-    identity: (u64, u64),
+    file: SocketFile,
 }
 
 impl UapiListener {
@@ -52,11 +50,12 @@ impl UapiListener {
         let _ = fs::remove_dir_all(&scratch);
         let listener = bound?;
         let meta = fs::symlink_metadata(&path)?;
-        Ok(UapiListener {
-            listener,
+        let file = SocketFile {
             path,
             identity: (meta.dev(), meta.ino()),
-        })
+            remove_on_drop: true,
+        };
+        Ok(UapiListener { listener, file })
     }
 
     /// The listening socket.
@@ -68,20 +67,44 @@ impl UapiListener {
     /// The socket file's path.
     #[must_use]
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.file.path
     }
 
     /// Whether the socket file is still ours. wireguard-go exits when its socket file is
     /// deleted (`rm` of the socket is a documented way to stop it); a daemon can poll this.
     #[must_use]
     pub fn is_current(&self) -> bool {
+        self.file.is_current()
+    }
+
+    /// The listener alone; the socket file then stays when it is dropped (for a daemon that
+    /// hands the socket to a background process, which removes the file itself on exit).
+    #[must_use]
+    pub fn into_listener(self) -> UnixListener {
+        let UapiListener { listener, mut file } = self;
+        file.remove_on_drop = false;
+        listener
+    }
+}
+
+/// The socket file, removed on drop if it is still the one we created.
+#[derive(Debug)]
+struct SocketFile {
+    path: PathBuf,
+    /// Device and inode of the socket file we created, to recognise it later.
+    identity: (u64, u64),
+    remove_on_drop: bool,
+}
+
+impl SocketFile {
+    fn is_current(&self) -> bool {
         fs::symlink_metadata(&self.path).is_ok_and(|m| (m.dev(), m.ino()) == self.identity)
     }
 }
 
-impl Drop for UapiListener {
+impl Drop for SocketFile {
     fn drop(&mut self) {
-        if self.is_current() {
+        if self.remove_on_drop && self.is_current() {
             let _ = fs::remove_file(&self.path);
         }
     }

@@ -29,15 +29,26 @@ impl IfReq {
     fn new(name: &str) -> io::Result<Self> {
         let bytes = name.as_bytes();
         if bytes.is_empty() || bytes.len() >= libc::IFNAMSIZ || bytes.contains(&0) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "invalid interface name"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "invalid interface name",
+            ));
         }
-        let mut req = IfReq { name: [0; libc::IFNAMSIZ], value: 0, _pad: [0; 20] };
+        let mut req = IfReq {
+            name: [0; libc::IFNAMSIZ],
+            value: 0,
+            _pad: [0; 20],
+        };
         req.name[..bytes.len()].copy_from_slice(bytes);
         Ok(req)
     }
 
     fn name(&self) -> String {
-        let end = self.name.iter().position(|b| *b == 0).unwrap_or(self.name.len());
+        let end = self
+            .name
+            .iter()
+            .position(|b| *b == 0)
+            .unwrap_or(self.name.len());
         String::from_utf8_lossy(&self.name[..end]).into_owned()
     }
 }
@@ -68,7 +79,11 @@ pub fn tun_create(name: &str, flags: i16) -> io::Result<(OwnedFd, String)> {
 
 /// The interface name of an already attached TUN descriptor (for `WG_TUN_FD`).
 pub fn tun_name(fd: RawFd) -> io::Result<String> {
-    let mut req = IfReq { name: [0; libc::IFNAMSIZ], value: 0, _pad: [0; 20] };
+    let mut req = IfReq {
+        name: [0; libc::IFNAMSIZ],
+        value: 0,
+        _pad: [0; 20],
+    };
     // SAFETY: TUNGETIFF fills a `struct ifreq`; `req` is valid and correctly sized.
     cvt(unsafe { libc::ioctl(fd, TUNGETIFF as _, &mut req as *mut IfReq) })?;
     Ok(req.name())
@@ -80,7 +95,13 @@ pub fn set_mtu(name: &str, mtu: u32) -> io::Result<()> {
     let mut req = IfReq::new(name)?;
     req.value = i32::try_from(mtu).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
     // SAFETY: SIOCSIFMTU reads a `struct ifreq` whose union holds an int; `req` is valid.
-    cvt(unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCSIFMTU as _, &mut req as *mut IfReq) })?;
+    cvt(unsafe {
+        libc::ioctl(
+            socket.as_raw_fd(),
+            libc::SIOCSIFMTU as _,
+            &mut req as *mut IfReq,
+        )
+    })?;
     Ok(())
 }
 
@@ -89,12 +110,21 @@ pub fn set_mtu(name: &str, mtu: u32) -> io::Result<()> {
 #[must_use]
 pub fn boottime_nanos() -> u64 {
     let read = |clock| {
-        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
         let ret = unsafe { libc::clock_gettime(clock, &mut ts) };
-        (ret == 0).then(|| (ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64))
+        (ret == 0).then(|| {
+            (ts.tv_sec as u64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(ts.tv_nsec as u64)
+        })
     };
-    read(libc::CLOCK_BOOTTIME).or_else(|| read(libc::CLOCK_MONOTONIC)).unwrap_or(0)
+    read(libc::CLOCK_BOOTTIME)
+        .or_else(|| read(libc::CLOCK_MONOTONIC))
+        .unwrap_or(0)
 }
 
 /// The index of interface `name` (e.g. to resolve an IPv6 zone), if it exists.
@@ -175,5 +205,6 @@ pub fn enable_pktinfo(fd: RawFd, ipv6: bool) -> io::Result<()> {
     };
     let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
     // SAFETY: `on` is a valid c_int for the duration of the call and `len` is its size.
-    cvt(unsafe { libc::setsockopt(fd, level, name, (&on as *const libc::c_int).cast(), len) }).map(drop)
+    cvt(unsafe { libc::setsockopt(fd, level, name, (&on as *const libc::c_int).cast(), len) })
+        .map(drop)
 }

@@ -83,7 +83,8 @@ impl Device {
         let peer = self.peer_mut(id).ok_or(DropReason::UnknownPeer)?;
         // Our own pending initiation is forgotten only once the peer's one is accepted, so a
         // replayed initiation cannot cancel a handshake in flight.
-        let pending = (peer.handshake.state() == HandshakeState::CreatedInitiation).then(|| peer.handshake.local_index());
+        let pending = (peer.handshake.state() == HandshakeState::CreatedInitiation)
+            .then(|| peer.handshake.local_index());
         peer.handshake.consume_initiation(scratch, &msg, now)?;
         if let Some(index) = pending {
             self.indices.remove_handshake(index, id);

@@ -111,3 +111,15 @@ fn names_that_escape_the_directory_are_refused() {
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{name:?}");
     }
 }
+
+#[test]
+fn into_listener_keeps_the_socket_file() {
+    let tmp = TempDir::new("keep");
+    let sock = UapiListener::bind_in(&tmp.0, "wg5").unwrap();
+    let path = sock.path().to_path_buf();
+    let listener = sock.into_listener();
+    assert!(path.exists());
+    assert!(UnixStream::connect(&path).is_ok());
+    drop(listener);
+    assert!(path.exists(), "the caller owns the file now");
+}
