@@ -60,19 +60,21 @@ for t in $targets; do
     cargo fuzz run --sanitizer none "$t" "${dirs[@]}" -- \
         -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
         >"$log" 2>&1 || rc=$?
+    # (a run that crashes while loading its corpus prints no stats: hence the `|| true`s)
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
-    corp=$(grep -oE 'corp: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
+    cov=$({ grep -oE 'cov: [0-9]+' "$log" || true; } | tail -n 1 | cut -d' ' -f2)
+    corp=$({ grep -oE 'corp: [0-9]+' "$log" || true; } | tail -n 1 | cut -d' ' -f2)
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
         echo "fuzz $t: ok, ${runs:-?} runs in ${secs} s, coverage ${cov:-?} edges, corpus ${corp:-?} inputs"
     else
         failed=$((failed + 1))
-        why=$(grep -m1 -E "panicked at|ERROR: libFuzzer|SUMMARY" "$log" || true)
+        why=$(grep -m1 -E "panicked at|ERROR: libFuzzer|SUMMARY|^Error" "$log" || true)
         echo "fuzz $t: FAILED (exit $rc) ${why}"
         # Enough of the log to see the panic message and the backtrace.
-        grep -A 40 -m1 -E "panicked at|ERROR: libFuzzer" "$log" | sed 's/^/    /' | head -n 50 || true
-        artifact=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n 1 | cut -d' ' -f5 || true)
+        { grep -A 40 -m1 -E "panicked at|ERROR: libFuzzer" "$log" || tail -n 20 "$log"; } |
+            sed 's/^/    /' | head -n 50
+        artifact=$({ grep -oE "Test unit written to [^ ]+" "$log" || true; } | tail -n 1 | cut -d' ' -f5)
         if [ -n "$artifact" ] && [ -f "$artifact" ]; then
             echo "    input: $artifact ($(wc -c <"$artifact") bytes), base64:"
             base64 -w 76 "$artifact" | head -n 60 | sed 's/^/    /'

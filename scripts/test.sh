@@ -6,16 +6,20 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
+if [ "$(id -u)" = 0 ]; then
+  ensure_packages
+fi
+
 step "formatting, lints, file sizes"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
+cargo clippy -q -p ferrotund --test netns -- -D warnings
 .ci/check-sizes.sh
 
 step "unit, vector, property and simulation tests"
 cargo test --workspace -q
 
 if [ "$(id -u)" = 0 ]; then
-  ensure_packages
   step "tunnel tests in network namespaces (real wg, wg-quick, wireguard-go)"
   cargo build --release -q -p ferrotund
   FERROTUND="$PWD/target/release/ferrotund" cargo test --release -q -p ferrotund --test netns -- --test-threads=2

@@ -104,7 +104,15 @@ fuzz_target!(|data: &[u8]| {
 fn responder_consumes(f: &Fixture, msg: &wire::HandshakeInitiation) {
     let peer = *f.initiator.public();
     let mut hs = Handshake::new(Some(&f.responder), peer, PresharedKey::from_bytes(f.psk));
+    // The vector initiation (whatever its macs and sender index) must be accepted: it anchors
+    // the harness, so a mistake in the fixture cannot silently skip everything below.
+    let mut genuine = f.v.bytes("initiation_message");
+    genuine[..8].copy_from_slice(&msg.to_bytes()[..8]);
+    genuine[wire::HandshakeInitiation::MAC1_OFFSET..]
+        .copy_from_slice(&msg.to_bytes()[wire::HandshakeInitiation::MAC1_OFFSET..]);
+    let is_genuine = msg.to_bytes()[..] == genuine[..];
     let Ok((initiator_static, scratch)) = decrypt_initiator_static(&f.responder, msg) else {
+        assert!(!is_genuine, "the vector initiation did not decrypt");
         return;
     };
     if initiator_static != peer {
@@ -112,7 +120,8 @@ fn responder_consumes(f: &Fixture, msg: &wire::HandshakeInitiation) {
         return;
     }
     match hs.consume_initiation(scratch, msg, now()) {
-        Err(_) => {
+        Err(e) => {
+            assert!(!is_genuine, "the vector initiation was refused: {e:?}");
             assert_eq!(hs.state(), HandshakeState::Zeroed);
             return;
         }
@@ -260,6 +269,8 @@ fn generator_consumes(reply: &CookieReply) {
     let genuine = CookieReply::parse(&cookie.bytes("cookie_reply_message")).expect("vector");
 
     // Nothing sent: no reply is expected, genuine or not.
+    let is_genuine =
+        reply.nonce == genuine.nonce && reply.encrypted_cookie == genuine.encrypted_cookie;
     let mut idle = CookieGenerator::new(f.responder.public());
     assert_eq!(
         idle.consume_reply(now(), reply),
@@ -285,6 +296,7 @@ fn generator_consumes(reply: &CookieReply) {
             assert_eq!(initiation, cookie.bytes("initiation_with_mac2"));
         }
         Err(e) => {
+            assert!(!is_genuine, "the vector cookie reply was refused");
             assert_eq!(e, CookieError::Decrypt);
             // A forged reply must not stop the genuine one from being accepted.
             generator
@@ -334,8 +346,24 @@ fn keypairs_open(f: &Fixture, h: TransportHeader, body: &[u8]) {
         (true, &["data_r2i_counter0"][..]),
     ] {
         let kp = session(f, initiator);
+        let is_genuine = genuine_keys.iter().any(|key| {
+            let g = f.v.bytes(key);
+            g[8..]
+                == *h
+                    .counter
+                    .to_le_bytes()
+                    .iter()
+                    .chain(body)
+                    .copied()
+                    .collect::<Vec<u8>>()
+        });
         let mut buf = body.to_vec();
-        match kp.open(h.counter, &mut buf) {
+        let opened = kp.open(h.counter, &mut buf);
+        assert!(
+            opened.is_ok() || !is_genuine,
+            "a vector packet did not open"
+        );
+        match opened {
             Ok(n) => {
                 assert_eq!(n + 16, body.len());
                 // Accepted once: the same counter is a replay now.

@@ -146,15 +146,24 @@ impl Shared {
         }
     }
 
-    /// Sends datagrams the device queued.
+    /// Sends datagrams the device queued; failed sends are taken back out of the peers'
+    /// transmit counters.
     pub fn send_all(&self, transmits: Vec<Transmit>) {
         if transmits.is_empty() {
             return;
         }
         let sockets = self.sockets();
+        let mut failed = Vec::new();
         for t in transmits {
             if let Err(e) = sockets.send(&t.data, t.dst.addr, t.dst.local_ip) {
                 tracing::debug!(dst = %t.dst.addr, error = %e, "send failed");
+                failed.extend(t.peer.map(|p| (p, t.data.len())));
+            }
+        }
+        if !failed.is_empty() {
+            let mut dev = self.lock();
+            for (peer, bytes) in failed {
+                dev.on_send_failed(peer, bytes);
             }
         }
     }
@@ -182,7 +191,8 @@ impl Shared {
                 (result, transmits)
             };
             match result {
-                Ok(Outbound::Transmit { dst, len, .. }) => self.send_all(vec![Transmit {
+                Ok(Outbound::Transmit { peer, dst, len }) => self.send_all(vec![Transmit {
+                    peer: Some(peer),
                     dst,
                     data: out[..len].to_vec(),
                 }]),

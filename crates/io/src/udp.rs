@@ -114,7 +114,9 @@ impl UdpPair {
             .as_ref()
             .ok_or_else(|| io::Error::from(io::ErrorKind::AddrNotAvailable))?;
         match sys::send_from(socket.as_raw_fd(), data, to, from) {
-            Err(e) if from.is_some() && e.raw_os_error() == Some(libc::EINVAL) => {
+            // The remembered source address is gone (we roamed): let the route choose.
+            // IPv4 reports ENETUNREACH for that, IPv6 EADDRNOTAVAIL or EINVAL.
+            Err(e) if from.is_some() && stale_source(&e) => {
                 sys::send_from(socket.as_raw_fd(), data, to, None)
             }
             other => other,
@@ -127,6 +129,13 @@ impl UdpPair {
             let _ = socket2::SockRef::from(socket).shutdown(std::net::Shutdown::Both);
         }
     }
+}
+
+fn stale_source(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EINVAL | libc::ENETUNREACH | libc::EADDRNOTAVAIL)
+    )
 }
 
 /// Receives one datagram on `socket`: (length, sender, local destination address).

@@ -52,6 +52,7 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod client;
 mod encode;
 pub mod error;
 pub mod get;

@@ -26,14 +26,20 @@ fn next() -> u32 {
 /// `TAG` + process id + `x` + counter. Used for interfaces (at most 15 characters).
 pub fn unique(tag: &str) -> String {
     let name = format!("{tag}{}x{}", std::process::id(), next());
-    assert!(name.len() <= 15, "interface name {name:?} is longer than 15 characters; use a shorter tag");
+    assert!(
+        name.len() <= 15,
+        "interface name {name:?} is longer than 15 characters; use a shorter tag"
+    );
     name
 }
 
 /// True when running as root; otherwise prints why the test is skipped.
 pub fn root() -> bool {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let uid = status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|l| l.split_whitespace().next());
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().next());
     if uid == Some("0") {
         return true;
     }
@@ -63,13 +69,6 @@ impl Out {
         self
     }
 
-    /// Panics with the whole record if the command exited with 0.
-    #[track_caller]
-    pub fn fails(self) -> Out {
-        assert!(!self.timed_out && self.code.is_some_and(|c| c != 0), "command should have failed: {self}");
-        self
-    }
-
     pub fn stdout_trim(&self) -> &str {
         self.stdout.trim()
     }
@@ -82,12 +81,22 @@ impl fmt::Display for Out {
             (false, Some(c)) => format!("exited with {c} after {:.1?}", self.elapsed),
             (false, None) => "was killed by a signal".to_string(),
         };
-        write!(f, "`{}` {how}\n--- stdout ---\n{}\n--- stderr ---\n{}\n---", self.cmd, self.stdout.trim_end(), self.stderr.trim_end())
+        write!(
+            f,
+            "`{}` {how}\n--- stdout ---\n{}\n--- stderr ---\n{}\n---",
+            self.cmd,
+            self.stdout.trim_end(),
+            self.stderr.trim_end()
+        )
     }
 }
 
 fn quote(arg: &str) -> String {
-    if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,+@%[]".contains(c)) {
+    if !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,+@%[]".contains(c))
+    {
         arg.to_string()
     } else {
         format!("'{}'", arg.replace('\'', "'\\''"))
@@ -107,12 +116,23 @@ impl Cmd {
     pub fn new<S: AsRef<str>>(argv: &[S]) -> Cmd {
         let argv: Vec<String> = argv.iter().map(|s| s.as_ref().to_string()).collect();
         assert!(!argv.is_empty(), "empty command");
-        Cmd { argv, env: Vec::new(), stdin: None, timeout: QUICK, log: None }
+        Cmd {
+            argv,
+            env: Vec::new(),
+            stdin: None,
+            timeout: QUICK,
+            log: None,
+        }
     }
 
     /// The same command, run inside network namespace `ns` with `ip netns exec`.
     pub fn netns<S: AsRef<str>>(ns: &str, argv: &[S]) -> Cmd {
-        let mut full = vec!["ip".to_string(), "netns".into(), "exec".into(), ns.to_string()];
+        let mut full = vec![
+            "ip".to_string(),
+            "netns".into(),
+            "exec".into(),
+            ns.to_string(),
+        ];
         full.extend(argv.iter().map(|s| s.as_ref().to_string()));
         Cmd::new(&full)
     }
@@ -139,8 +159,17 @@ impl Cmd {
     }
 
     pub fn describe(&self) -> String {
-        let env = self.env.iter().map(|(k, v)| format!("{k}={} ", quote(v))).collect::<String>();
-        let argv = self.argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ");
+        let env = self
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={} ", quote(v)))
+            .collect::<String>();
+        let argv = self
+            .argv
+            .iter()
+            .map(|a| quote(a))
+            .collect::<Vec<_>>()
+            .join(" ");
         format!("{env}{argv}")
     }
 
@@ -150,18 +179,41 @@ impl Cmd {
             Some(path) => (path.clone(), path.clone()),
             None => (scratch_file("out"), scratch_file("err")),
         };
-        let open = |p: &Path| OpenOptions::new().create(true).append(true).open(p).unwrap_or_else(|e| panic!("open {}: {e}", p.display()));
+        let open = |p: &Path| {
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .unwrap_or_else(|e| panic!("open {}: {e}", p.display()))
+        };
         let mut command = Command::new(&self.argv[0]);
-        command.args(&self.argv[1..]).stdout(open(&out)).stderr(open(&err));
-        command.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        command
+            .args(&self.argv[1..])
+            .stdout(open(&out))
+            .stderr(open(&err));
+        command.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         for (k, v) in &self.env {
             command.env(k, v);
         }
-        let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start `{}`: {e}", self.describe()));
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start `{}`: {e}", self.describe()));
         if let (Some(data), Some(mut pipe)) = (&self.stdin, child.stdin.take()) {
             let _ = pipe.write_all(data);
         }
-        Bg { child: Some(child), cmd: self.describe(), out, err, keep: self.log.is_some(), started: Instant::now(), timeout: self.timeout }
+        Bg {
+            child: Some(child),
+            cmd: self.describe(),
+            out,
+            err,
+            keep: self.log.is_some(),
+            started: Instant::now(),
+            timeout: self.timeout,
+        }
     }
 
     /// Runs the command to completion (or kills it at its deadline).
@@ -171,7 +223,11 @@ impl Cmd {
 }
 
 fn scratch_file(kind: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("ferrotun-netns-{}-{}.{kind}", std::process::id(), next()))
+    std::env::temp_dir().join(format!(
+        "ferrotun-netns-{}-{}.{kind}",
+        std::process::id(),
+        next()
+    ))
 }
 
 /// A running command. Dropping it kills the process (by its PID) and removes its output files.
@@ -206,15 +262,22 @@ impl Bg {
                 Err(e) => panic!("waiting for `{}`: {e}", self.cmd),
             }
         };
-        let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+        let read =
+            |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
         let stderr = read(&self.err);
-        let stdout = if self.keep { String::new() } else { read(&self.out) };
-        Out { cmd: self.cmd.clone(), code, timed_out, elapsed: self.started.elapsed(), stdout, stderr }
-    }
-
-    /// Whether the process is still running.
-    pub fn running(&mut self) -> bool {
-        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+        let stdout = if self.keep {
+            String::new()
+        } else {
+            read(&self.out)
+        };
+        Out {
+            cmd: self.cmd.clone(),
+            code,
+            timed_out,
+            elapsed: self.started.elapsed(),
+            stdout,
+            stderr,
+        }
     }
 }
 
@@ -234,7 +297,11 @@ impl Drop for Bg {
 /// Calls `probe` every 50 ms until it returns `Ok`, and panics with the last error (and
 /// what was waited for) once `within` has passed.
 #[track_caller]
-pub fn wait_until<T>(what: &str, within: Duration, mut probe: impl FnMut() -> Result<T, String>) -> T {
+pub fn wait_until<T>(
+    what: &str,
+    within: Duration,
+    mut probe: impl FnMut() -> Result<T, String>,
+) -> T {
     let start = Instant::now();
     loop {
         match probe() {
@@ -267,8 +334,12 @@ pub struct TempDir {
 impl TempDir {
     pub fn new() -> TempDir {
         use std::os::unix::fs::DirBuilderExt;
-        let path = std::env::temp_dir().join(format!("ferrotun-netns-{}-{}", std::process::id(), next()));
-        std::fs::DirBuilder::new().mode(0o700).create(&path).unwrap_or_else(|e| panic!("mkdir {}: {e}", path.display()));
+        let path =
+            std::env::temp_dir().join(format!("ferrotun-netns-{}-{}", std::process::id(), next()));
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&path)
+            .unwrap_or_else(|e| panic!("mkdir {}: {e}", path.display()));
         TempDir { path }
     }
 
@@ -276,8 +347,15 @@ impl TempDir {
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         use std::os::unix::fs::OpenOptionsExt;
         let path = self.path.join(name);
-        let mut file: File = OpenOptions::new().create(true).write(true).truncate(true).mode(0o600).open(&path).unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
-        file.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        let mut file: File = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
+        file.write_all(text.as_bytes())
+            .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         path
     }
 
@@ -299,5 +377,8 @@ impl Drop for TempDir {
 
 /// Current Unix time in seconds.
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

@@ -17,7 +17,8 @@ impl Impl {
     /// The program to run: `$FERROTUND` or the binary Cargo built, or `wireguard-go`.
     pub fn bin(self) -> String {
         match self {
-            Impl::Ferrotund => std::env::var("FERROTUND").unwrap_or_else(|_| env!("CARGO_BIN_EXE_ferrotund").to_string()),
+            Impl::Ferrotund => std::env::var("FERROTUND")
+                .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ferrotund").to_string()),
             Impl::WireguardGo => "wireguard-go".to_string(),
         }
     }
@@ -41,7 +42,9 @@ pub fn log_level() -> String {
 
 /// The start command, with the environment both daemons need, not yet run.
 pub fn start_cmd(ns: &str, imp: Impl, ifname: &str) -> Cmd {
-    Cmd::netns(ns, &[imp.bin().as_str(), ifname]).env("WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD", "1").timeout(Duration::from_secs(10))
+    Cmd::netns(ns, &[imp.bin().as_str(), ifname])
+        .env("WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD", "1")
+        .timeout(Duration::from_secs(10))
 }
 
 fn log_path(ifname: &str) -> PathBuf {
@@ -70,15 +73,45 @@ impl Daemon {
     #[track_caller]
     pub fn start_named(ns: &Netns, imp: Impl, ifname: &str) -> Daemon {
         let log = log_path(ifname);
-        let out = start_cmd(&ns.name, imp, ifname).env("LOG_LEVEL", &log_level()).log_to(&log).run();
+        let out = start_cmd(&ns.name, imp, ifname)
+            .env("LOG_LEVEL", &log_level())
+            .log_to(&log)
+            .run();
         // Adopt first, so that whatever was started is cleaned up if an assertion fails.
         let pids = daemon_pids(&ns.name, ifname);
-        let daemon = pids.first().map(|&pid| Daemon { ns: ns.name.clone(), ifname: ifname.to_string(), imp, pid, log: log.clone() });
+        let daemon = pids.first().map(|&pid| Daemon {
+            ns: ns.name.clone(),
+            ifname: ifname.to_string(),
+            imp,
+            pid,
+            log: log.clone(),
+        });
         assert!(out.success(), "starting {} failed: {out}", imp.label());
-        let daemon = daemon.unwrap_or_else(|| panic!("{} returned but no process with argument {ifname} runs in {}: {out}", imp.label(), ns.name));
-        assert_eq!(pids.len(), 1, "{} left more than one process for {ifname}: {pids:?}", imp.label());
-        assert!(socket_path(ifname).exists(), "{} returned but {} does not exist: {out}", imp.label(), socket_path(ifname).display());
-        assert!(ns.has_link(ifname), "{} returned but interface {ifname} does not exist in {}: {out}", imp.label(), ns.name);
+        let daemon = daemon.unwrap_or_else(|| {
+            panic!(
+                "{} returned but no process with argument {ifname} runs in {}: {out}",
+                imp.label(),
+                ns.name
+            )
+        });
+        assert_eq!(
+            pids.len(),
+            1,
+            "{} left more than one process for {ifname}: {pids:?}",
+            imp.label()
+        );
+        assert!(
+            socket_path(ifname).exists(),
+            "{} returned but {} does not exist: {out}",
+            imp.label(),
+            socket_path(ifname).display()
+        );
+        assert!(
+            ns.has_link(ifname),
+            "{} returned but interface {ifname} does not exist in {}: {out}",
+            imp.label(),
+            ns.name
+        );
         daemon
     }
 
@@ -86,14 +119,32 @@ impl Daemon {
     #[track_caller]
     pub fn adopt(ns: &Netns, imp: Impl, ifname: &str, log: &Path) -> Daemon {
         let pids = daemon_pids(&ns.name, ifname);
-        assert_eq!(pids.len(), 1, "expected one {} process for {ifname} in {}, found {pids:?}", imp.label(), ns.name);
-        Daemon { ns: ns.name.clone(), ifname: ifname.to_string(), imp, pid: pids[0], log: log.to_path_buf() }
+        assert_eq!(
+            pids.len(),
+            1,
+            "expected one {} process for {ifname} in {}, found {pids:?}",
+            imp.label(),
+            ns.name
+        );
+        Daemon {
+            ns: ns.name.clone(),
+            ifname: ifname.to_string(),
+            imp,
+            pid: pids[0],
+            log: log.to_path_buf(),
+        }
     }
 
     /// Runs `wg ARGS…` in the daemon's namespace. `IF` in `args` stands for the interface.
     pub fn wg(&self, args: &[&str]) -> Out {
         let mut argv = vec!["wg".to_string()];
-        argv.extend(args.iter().map(|a| if *a == "IF" { self.ifname.clone() } else { (*a).to_string() }));
+        argv.extend(args.iter().map(|a| {
+            if *a == "IF" {
+                self.ifname.clone()
+            } else {
+                (*a).to_string()
+            }
+        }));
         Cmd::netns(&self.ns, &argv).run()
     }
 
@@ -138,10 +189,18 @@ impl Daemon {
 impl Drop for Daemon {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!("--- log of {} {} (pid {}, netns {}) ---\n{}", self.imp.label(), self.ifname, self.pid, self.ns, self.log_text());
+            eprintln!(
+                "--- log of {} {} (pid {}, netns {}) ---\n{}",
+                self.imp.label(),
+                self.ifname,
+                self.pid,
+                self.ns,
+                self.log_text()
+            );
         }
         // Only signal the PID while it still is our daemon (PIDs can be reused).
-        let ours = || pid_alive(self.pid) && daemon_pids(&self.ns, &self.ifname).contains(&self.pid);
+        let ours =
+            || pid_alive(self.pid) && daemon_pids(&self.ns, &self.ifname).contains(&self.pid);
         if ours() {
             signal(self.pid, "TERM");
             let start = Instant::now();

@@ -4,12 +4,17 @@
 use crate::cmd::root;
 use crate::daemon::Impl;
 use crate::tunnel::Spec;
-use crate::{interop, lifecycle, netns_move, roaming, startup, wgquick};
+use crate::{fwmark, interop, lifecycle, netns_move, quiet, roaming, startup, wgquick};
 
 #[test]
 fn wggo_to_wggo_outer6_psk() {
     if root() {
-        interop::exercise(Spec { initiator: Impl::WireguardGo, responder: Impl::WireguardGo, outer6: true, psk: true });
+        interop::exercise(Spec {
+            initiator: Impl::WireguardGo,
+            responder: Impl::WireguardGo,
+            outer6: true,
+            psk: true,
+        });
     }
 }
 
@@ -49,5 +54,19 @@ fn wggo_second_start() {
     if root() {
         startup::second_start_same_netns(Impl::WireguardGo);
         startup::second_start_other_netns(Impl::WireguardGo);
+    }
+}
+
+#[test]
+fn wggo_quiet() {
+    if root() {
+        quiet::failed_sends_not_counted(Impl::WireguardGo);
+    }
+}
+
+#[test]
+fn wggo_fwmark() {
+    if root() {
+        fwmark::marks_its_packets(Impl::WireguardGo);
     }
 }

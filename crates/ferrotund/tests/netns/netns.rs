@@ -83,7 +83,10 @@ impl Drop for Netns {
 
 pub fn netns_pids(ns: &str) -> Vec<u32> {
     let out = Cmd::new(&["ip", "netns", "pids", ns]).run();
-    out.stdout.split_whitespace().filter_map(|p| p.parse().ok()).collect()
+    out.stdout
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
 }
 
 /// Sends SIGname to `pid` with kill(1).
@@ -96,7 +99,9 @@ pub fn signal(pid: u32, name: &str) {
 pub fn pid_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         // The state follows the parenthesised command name, which may itself contain ')'.
-        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])),
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])),
         Err(_) => false,
     }
 }
@@ -104,13 +109,19 @@ pub fn pid_alive(pid: u32) -> bool {
 /// The argument list of `pid`, or empty if it is gone.
 pub fn cmdline(pid: u32) -> Vec<String> {
     let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    raw.split(|&b| b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect()
+    raw.split(|&b| b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
 }
 
 /// Live processes in `ns` whose last argument is `ifname` (daemons are started as
 /// `BIN IFNAME`, and both wireguard-go and ferrotund re-execute themselves that way).
 pub fn daemon_pids(ns: &str, ifname: &str) -> Vec<u32> {
-    netns_pids(ns).into_iter().filter(|&p| pid_alive(p) && cmdline(p).last().is_some_and(|a| a == ifname)).collect()
+    netns_pids(ns)
+        .into_iter()
+        .filter(|&p| pid_alive(p) && cmdline(p).last().is_some_and(|a| a == ifname))
+        .collect()
 }
 
 /// Fixed underlay addresses; every test has its own namespaces, so they never clash.
@@ -120,12 +131,11 @@ pub const A6: &str = "fd00:241::1";
 pub const B6: &str = "fd00:241::2";
 
 /// Two namespaces joined by a veth pair carrying IPv4 and IPv6 (`nodad`):
-/// A = 192.168.241.1 / fd00:241::1 on `veth_a`, B = .2 / ::2 on `veth_b`.
+/// A = 192.168.241.1 / fd00:241::1 on `veth_a`, B = .2 / ::2.
 pub struct Underlay {
     pub a: Netns,
     pub b: Netns,
     pub veth_a: String,
-    pub veth_b: String,
 }
 
 impl Underlay {
@@ -134,22 +144,31 @@ impl Underlay {
         let b = Netns::new("b");
         let veth_a = unique("va");
         let veth_b = unique("vb");
-        Cmd::new(&["ip", "link", "add", &veth_a, "netns", &a.name, "type", "veth", "peer", "name", &veth_b, "netns", &b.name]).run().ok();
+        Cmd::new(&[
+            "ip", "link", "add", &veth_a, "netns", &a.name, "type", "veth", "peer", "name",
+            &veth_b, "netns", &b.name,
+        ])
+        .run()
+        .ok();
         for (ns, dev, v4, v6) in [(&a, &veth_a, A4, A6), (&b, &veth_b, B4, B6)] {
             ns.ip(&["addr", "add", &format!("{v4}/24"), "dev", dev]);
             ns.ip(&["addr", "add", &format!("{v6}/64"), "dev", dev, "nodad"]);
             ns.ip(&["link", "set", dev, "up"]);
         }
-        let u = Underlay { a, b, veth_a, veth_b };
+        let u = Underlay { a, b, veth_a };
         for dst in [B4, B6] {
-            wait_until(&format!("underlay ping {dst}"), Duration::from_secs(10), || {
-                let out = u.a.run(&["ping", "-c1", "-W1", dst]);
-                if out.success() {
-                    Ok(())
-                } else {
-                    Err(out.to_string())
-                }
-            });
+            wait_until(
+                &format!("underlay ping {dst}"),
+                Duration::from_secs(10),
+                || {
+                    let out = u.a.run(&["ping", "-c1", "-W1", dst]);
+                    if out.success() {
+                        Ok(())
+                    } else {
+                        Err(out.to_string())
+                    }
+                },
+            );
         }
         u
     }

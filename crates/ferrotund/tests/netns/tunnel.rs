@@ -31,7 +31,7 @@ pub struct Tunnel {
     pub resp_keys: Keypair,
     pub psk: Option<String>,
     pub under: Underlay,
-    pub dir: TempDir,
+    _dir: TempDir,
     pub spec: Spec,
 }
 
@@ -62,7 +62,13 @@ impl Tunnel {
         let resp_conf = IfConf {
             private: Some(resp_keys.private.clone()),
             port: Some(RESP_PORT),
-            peers: vec![PeerConf { psk: psk.clone(), ..PeerConf::new(&init_keys.public, &[&format!("{TA4}/32"), &format!("{TA6}/128")]) }],
+            peers: vec![PeerConf {
+                psk: psk.clone(),
+                ..PeerConf::new(
+                    &init_keys.public,
+                    &[&format!("{TA4}/32"), &format!("{TA6}/128")],
+                )
+            }],
             ..IfConf::default()
         };
         resp.setconf(&dir, &resp_conf);
@@ -72,14 +78,26 @@ impl Tunnel {
             peers: vec![PeerConf {
                 psk: psk.clone(),
                 endpoint: Some(endpoint(server, RESP_PORT)),
-                ..PeerConf::new(&resp_keys.public, &[&format!("{TB4}/32"), &format!("{TB6}/128")])
+                ..PeerConf::new(
+                    &resp_keys.public,
+                    &[&format!("{TB4}/32"), &format!("{TB6}/128")],
+                )
             }],
             ..IfConf::default()
         };
         init.setconf(&dir, &init_conf);
         address_up(&under.a, &init.ifname, TA4, TA6);
         address_up(&under.b, &resp.ifname, TB4, TB6);
-        Tunnel { init, resp, init_keys, resp_keys, psk, under, dir, spec }
+        Tunnel {
+            init,
+            resp,
+            init_keys,
+            resp_keys,
+            psk,
+            under,
+            _dir: dir,
+            spec,
+        }
     }
 
     /// The initiator's outer address as the responder should see it.
@@ -95,7 +113,10 @@ impl Tunnel {
     #[track_caller]
     pub fn assert_handshake(&self) {
         let now = unix_now();
-        for (d, peer) in [(&self.init, &self.resp_keys.public), (&self.resp, &self.init_keys.public)] {
+        for (d, peer) in [
+            (&self.init, &self.resp_keys.public),
+            (&self.resp, &self.init_keys.public),
+        ] {
             let t = d.latest_handshake(peer);
             assert!(
                 t != 0 && t + 120 >= now && t <= now + 5,
@@ -107,11 +128,62 @@ impl Tunnel {
         }
     }
 
+    /// Both sides show the preshared key (or none).
+    #[track_caller]
+    pub fn assert_psk(&self) {
+        let want = self.psk.clone().unwrap_or_else(|| "(none)".to_string());
+        for (d, peer) in [
+            (&self.init, &self.resp_keys.public),
+            (&self.resp, &self.init_keys.public),
+        ] {
+            assert_eq!(
+                d.peer_field("preshared-keys", peer).as_deref(),
+                Some(want.as_str()),
+                "{} ({}) preshared key",
+                d.ifname,
+                d.imp.label()
+            );
+        }
+    }
+
     /// The responder learned the initiator's endpoint (outer address and listen port).
     #[track_caller]
     pub fn assert_learned_endpoint(&self, host: &str) {
         let want = endpoint(host, self.init.listen_port());
         let got = self.resp.peer_field("endpoints", &self.init_keys.public);
-        assert_eq!(got.as_deref(), Some(want.as_str()), "{} ({}) endpoint of its peer:\n{}", self.resp.ifname, self.resp.imp.label(), self.resp.show("dump"));
+        assert_eq!(
+            got.as_deref(),
+            Some(want.as_str()),
+            "{} ({}) endpoint of its peer:\n{}",
+            self.resp.ifname,
+            self.resp.imp.label(),
+            self.resp.show("dump")
+        );
+    }
+}
+
+/// wireguard-go in B as the fixed far end (key `own`, ListenPort 51820, tunnel addresses
+/// TB4/TB6, link up) for a peer `peer` that will use A's tunnel addresses.
+pub fn reference_responder(under: &Underlay, dir: &TempDir, own: &Keypair, peer: &str) -> Daemon {
+    let d = Daemon::start(&under.b, Impl::WireguardGo, "rr");
+    let conf = IfConf {
+        private: Some(own.private.clone()),
+        port: Some(RESP_PORT),
+        peers: vec![PeerConf::new(
+            peer,
+            &[&format!("{TA4}/32"), &format!("{TA6}/128")],
+        )],
+        ..IfConf::default()
+    };
+    d.setconf(dir, &conf);
+    address_up(&under.b, &d.ifname, TB4, TB6);
+    d
+}
+
+/// A's peer section for B: endpoint B's underlay IPv4 address, B's tunnel addresses.
+pub fn peer_b(public: &str) -> PeerConf {
+    PeerConf {
+        endpoint: Some(endpoint(B4, RESP_PORT)),
+        ..PeerConf::new(public, &[&format!("{TB4}/32"), &format!("{TB6}/128")])
     }
 }

@@ -11,17 +11,33 @@ pub struct Keypair {
 
 impl Keypair {
     pub fn generate() -> Keypair {
-        let private = Cmd::new(&["wg", "genkey"]).run().ok().stdout_trim().to_string();
-        Keypair { public: pubkey(&private), private }
+        let private = Cmd::new(&["wg", "genkey"])
+            .run()
+            .ok()
+            .stdout_trim()
+            .to_string();
+        Keypair {
+            public: pubkey(&private),
+            private,
+        }
     }
 }
 
 pub fn pubkey(private: &str) -> String {
-    Cmd::new(&["wg", "pubkey"]).stdin(&format!("{private}\n")).run().ok().stdout_trim().to_string()
+    Cmd::new(&["wg", "pubkey"])
+        .stdin(&format!("{private}\n"))
+        .run()
+        .ok()
+        .stdout_trim()
+        .to_string()
 }
 
 pub fn genpsk() -> String {
-    Cmd::new(&["wg", "genpsk"]).run().ok().stdout_trim().to_string()
+    Cmd::new(&["wg", "genpsk"])
+        .run()
+        .ok()
+        .stdout_trim()
+        .to_string()
 }
 
 #[derive(Clone, Default)]
@@ -35,7 +51,11 @@ pub struct PeerConf {
 
 impl PeerConf {
     pub fn new(public: &str, allowed: &[&str]) -> PeerConf {
-        PeerConf { public: public.to_string(), allowed: allowed.iter().map(|s| s.to_string()).collect(), ..PeerConf::default() }
+        PeerConf {
+            public: public.to_string(),
+            allowed: allowed.iter().map(|s| s.to_string()).collect(),
+            ..PeerConf::default()
+        }
     }
 }
 
@@ -94,9 +114,16 @@ pub struct Dump {
 }
 
 pub fn parse_dump(text: &str) -> Dump {
-    let mut lines = text.lines().filter(|l| !l.is_empty()).map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>());
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>());
     let iface = lines.next().unwrap_or_default();
-    assert_eq!(iface.len(), 4, "dump interface line should have 4 fields: {text:?}");
+    assert_eq!(
+        iface.len(),
+        4,
+        "dump interface line should have 4 fields: {text:?}"
+    );
     let peers: Vec<_> = lines.collect();
     for p in &peers {
         assert_eq!(p.len(), 8, "dump peer line should have 8 fields: {text:?}");
@@ -127,27 +154,45 @@ impl Daemon {
     #[track_caller]
     pub fn peer_field(&self, field: &str, peer: &str) -> Option<String> {
         let text = self.show(field);
-        text.lines().find_map(|l| l.strip_prefix(peer).and_then(|rest| rest.strip_prefix('\t')).map(str::to_string))
+        text.lines().find_map(|l| {
+            l.strip_prefix(peer)
+                .and_then(|rest| rest.strip_prefix('\t'))
+                .map(str::to_string)
+        })
     }
 
     #[track_caller]
     pub fn listen_port(&self) -> u16 {
         let text = self.show("listen-port");
-        text.trim().parse().unwrap_or_else(|_| panic!("`wg show {} listen-port` printed {text:?}", self.ifname))
+        text.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("`wg show {} listen-port` printed {text:?}", self.ifname))
     }
 
     /// Latest handshake with `peer` in Unix seconds (0 = never).
     #[track_caller]
     pub fn latest_handshake(&self, peer: &str) -> u64 {
-        let v = self.peer_field("latest-handshakes", peer).unwrap_or_else(|| panic!("{} has no peer {peer}:\n{}", self.ifname, self.show("dump")));
-        v.trim().parse().unwrap_or_else(|_| panic!("bad latest-handshakes value {v:?}"))
+        let v = self
+            .peer_field("latest-handshakes", peer)
+            .unwrap_or_else(|| {
+                panic!("{} has no peer {peer}:\n{}", self.ifname, self.show("dump"))
+            });
+        v.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("bad latest-handshakes value {v:?}"))
     }
 
     /// (rx, tx) bytes for `peer`.
     #[track_caller]
     pub fn transfer(&self, peer: &str) -> (u64, u64) {
-        let v = self.peer_field("transfer", peer).unwrap_or_else(|| panic!("{} has no peer {peer}:\n{}", self.ifname, self.show("dump")));
-        let mut it = v.split('\t').map(|n| n.trim().parse::<u64>().unwrap_or_else(|_| panic!("bad transfer line {v:?}")));
+        let v = self.peer_field("transfer", peer).unwrap_or_else(|| {
+            panic!("{} has no peer {peer}:\n{}", self.ifname, self.show("dump"))
+        });
+        let mut it = v.split('\t').map(|n| {
+            n.trim()
+                .parse::<u64>()
+                .unwrap_or_else(|_| panic!("bad transfer line {v:?}"))
+        });
         (it.next().unwrap_or(0), it.next().unwrap_or(0))
     }
 }

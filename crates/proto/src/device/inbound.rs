@@ -58,8 +58,11 @@ impl Device {
                     .checker
                     .create_reply(now, &mut *self.rng, buf, from.addr);
                 let data = reply.map(|r| r.to_bytes().to_vec());
-                self.transmits
-                    .extend(data.map(|data| Transmit { dst: from, data }));
+                self.transmits.extend(data.map(|data| Transmit {
+                    peer: None,
+                    dst: from,
+                    data,
+                }));
                 Ok(false)
             }
             MacVerdict::Mac1AndMac2 if self.rate_limiter.allow(now, from.addr.ip()) => Ok(true),
@@ -128,6 +131,7 @@ impl Device {
             .replace(index, IndexEntry::Keypair(id, keypair));
         self.forget_keypairs(dropped);
         self.transmits.extend(dst.map(|dst| Transmit {
+            peer: Some(id),
             dst,
             data: data.to_vec(),
         }));

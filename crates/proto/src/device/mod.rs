@@ -45,6 +45,10 @@ pub struct PeerId {
 /// A datagram the caller must send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {
+    /// The peer it is for (`None` for cookie replies, which answer an address, not a peer).
+    /// Its transmit counter already includes the datagram: report a failed send with
+    /// [`Device::on_send_failed`] so `tx_bytes` counts only what left, as the kernel does.
+    pub peer: Option<PeerId>,
     /// Where to send it (and from which local address, if known).
     pub dst: Endpoint,
     /// The UDP payload.
@@ -185,6 +189,13 @@ impl Device {
     #[must_use]
     pub fn drop_stats(&self) -> &DropStats {
         &self.drops
+    }
+
+    /// Reports that sending `bytes` to `peer` failed, so they are not counted as sent.
+    pub fn on_send_failed(&mut self, peer: PeerId, bytes: usize) {
+        if let Some(p) = self.peer_mut(peer) {
+            p.tx_bytes = p.tx_bytes.saturating_sub(bytes as u64);
+        }
     }
 
     /// The keypair the peer currently sends with, for engines that seal on worker threads

@@ -123,7 +123,11 @@ impl Device {
             let data = seal_owned(&keypair, counter, &packet, mtu);
             bytes += data.len();
             had_data |= !packet.is_empty();
-            self.transmits.push_back(Transmit { dst, data });
+            self.transmits.push_back(Transmit {
+                peer: Some(id),
+                dst,
+                data,
+            });
         }
         if let Some(peer) = self.peer_mut(id) {
             // Anything staged meanwhile stays behind what could not be sent.
@@ -190,6 +194,7 @@ impl Device {
         peer.timers.on_authenticated_packet_traversal(now);
         peer.timers.on_authenticated_packet_sent();
         let transmit = peer.endpoint.map(|dst| Transmit {
+            peer: Some(id),
             dst,
             data: data.to_vec(),
         });
