@@ -75,17 +75,23 @@ fn ntop6(addr: Ipv6Addr) -> String {
 /// `getnameinfo` fails, its error text takes the place of the endpoint, as in `wg`.
 #[must_use]
 pub fn endpoint(addr: &SocketAddr) -> String {
+    endpoint_text(addr).unwrap_or_else(|error| error)
+}
+
+/// [`endpoint`], with `getnameinfo`'s error text as the error.
+pub fn endpoint_text(addr: &SocketAddr) -> Result<String, String> {
     let flags = libc::NI_DGRAM | libc::NI_NUMERICSERV | libc::NI_NUMERICHOST;
     match dns_lookup::getnameinfo(addr, flags) {
         Ok((host, service)) if addr.is_ipv6() && host.contains(':') => {
-            format!("[{host}]:{service}")
+            Ok(format!("[{host}]:{service}"))
         }
-        Ok((host, service)) => format!("{host}:{service}"),
+        Ok((host, service)) => Ok(format!("{host}:{service}")),
         Err(e) => {
             let text = e.to_string();
-            text.strip_prefix("failed to lookup address information: ")
+            Err(text
+                .strip_prefix("failed to lookup address information: ")
                 .unwrap_or(&text)
-                .to_string()
+                .to_string())
         }
     }
 }
@@ -136,7 +142,11 @@ pub fn bytes(count: u64) -> String {
 /// C, and the exact quotient is rounded half to even, as glibc does.
 fn two_decimals(count: u64, shift: u32) -> String {
     // The conversion to a double is part of what is being reproduced.
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
     let exact = (count as f64) as u128;
     let scaled = exact * 100;
     let divisor = 1u128 << shift;

@@ -32,14 +32,14 @@ pub fn colour_wanted() -> bool {
 }
 
 /// Writes pretty-output pieces, coloured or filtered.
-pub struct Terminal<W: Write> {
-    out: W,
+pub struct Terminal<'w> {
+    out: &'w mut dyn Write,
     colour: bool,
 }
 
-impl<W: Write> Terminal<W> {
+impl<'w> Terminal<'w> {
     /// A writer with colour on or off.
-    pub fn new(out: W, colour: bool) -> Self {
+    pub fn new(out: &'w mut dyn Write, colour: bool) -> Self {
         Terminal { out, colour }
     }
 

@@ -120,8 +120,7 @@ impl PrivateKey {
     /// The corresponding public key.
     #[must_use]
     pub fn public_key(&self) -> PublicKey {
-        let secret = x25519_dalek::StaticSecret::from(self.0);
-        PublicKey(x25519_dalek::PublicKey::from(&secret).to_bytes())
+        PublicKey(crate::crypto::public_key(&self.0))
     }
 
     /// The clamped key bytes.

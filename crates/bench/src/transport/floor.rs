@@ -1,9 +1,9 @@
-//! The floor: ring's `LessSafeKey` alone on 1420-byte buffers (what both ferrotun and boringtun
+//! The floor: aws-lc-rs's `LessSafeKey` alone on 1420-byte buffers (what both ferrotun and boringtun
 //! call underneath), printed next to the seal and open rows to show each wrapper's overhead.
 
 use super::{Batch, BATCH, PACKET_LEN};
 use crate::harness::time_each;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
 use std::time::Duration;
 
 const TAG: usize = 16;

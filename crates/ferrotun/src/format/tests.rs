@@ -29,8 +29,14 @@ fn ntop_agrees_with_getnameinfo() {
     for _ in 0..2000 {
         let mut words = [0u16; 8];
         for word in &mut words {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            *word = if (state >> 60) < 9 { 0 } else { (state >> 16) as u16 };
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            *word = if (state >> 60) < 9 {
+                0
+            } else {
+                (state >> 16) as u16
+            };
         }
         let ip = IpAddr::V6(Ipv6Addr::from(words));
         let addr = SocketAddr::new(ip, 0);
@@ -41,18 +47,35 @@ fn ntop_agrees_with_getnameinfo() {
 
 #[test]
 fn endpoints() {
-    assert_eq!(endpoint(&"192.0.2.1:51820".parse().unwrap()), "192.0.2.1:51820");
-    assert_eq!(endpoint(&"[2001:db8::1]:1".parse().unwrap()), "[2001:db8::1]:1");
-    assert_eq!(endpoint(&"[::ffff:192.0.2.1]:7".parse().unwrap()), "[::ffff:192.0.2.1]:7");
+    assert_eq!(
+        endpoint(&"192.0.2.1:51820".parse().unwrap()),
+        "192.0.2.1:51820"
+    );
+    assert_eq!(
+        endpoint(&"[2001:db8::1]:1".parse().unwrap()),
+        "[2001:db8::1]:1"
+    );
+    assert_eq!(
+        endpoint(&"[::ffff:192.0.2.1]:7".parse().unwrap()),
+        "[::ffff:192.0.2.1]:7"
+    );
     // A link-local scope is shown as the interface name; `lo` is index 1.
-    assert_eq!(endpoint(&"[fe80::1%1]:5".parse().unwrap()), "[fe80::1%lo]:5");
+    assert_eq!(
+        endpoint(&"[fe80::1%1]:5".parse().unwrap()),
+        "[fe80::1%lo]:5"
+    );
     // Other scopes stay numeric.
-    assert_eq!(endpoint(&"[2001:db8::1%1]:5".parse().unwrap()), "[2001:db8::1%1]:5");
+    assert_eq!(
+        endpoint(&"[2001:db8::1%1]:5".parse().unwrap()),
+        "[2001:db8::1%1]:5"
+    );
 }
 
 #[test]
 fn durations() {
-    let plain = |s: u64| String::from_utf8(crate::terminal::strip_escapes(pretty_time(s).as_bytes())).unwrap();
+    let plain = |s: u64| {
+        String::from_utf8(crate::terminal::strip_escapes(pretty_time(s).as_bytes())).unwrap()
+    };
     assert_eq!(plain(0), "");
     assert_eq!(plain(1), "1 second");
     assert_eq!(plain(61), "1 minute, 1 second");
@@ -64,7 +87,8 @@ fn durations() {
 
 #[test]
 fn byte_counts() {
-    let plain = |b: u64| String::from_utf8(crate::terminal::strip_escapes(bytes(b).as_bytes())).unwrap();
+    let plain =
+        |b: u64| String::from_utf8(crate::terminal::strip_escapes(bytes(b).as_bytes())).unwrap();
     assert_eq!(plain(0), "0 B");
     assert_eq!(plain(1023), "1023 B");
     assert_eq!(plain(1024), "1.00 KiB");

@@ -14,11 +14,13 @@ fn filtering_follows_wg() {
 
 #[test]
 fn pieces() {
-    let mut plain = Terminal::new(Vec::new(), false);
+    let mut out = Vec::new();
+    let mut plain = Terminal::new(&mut out, false);
     plain.piece("\x1b[33mpeer\x1b[0m: ");
     plain.piece_bytes(b"k\n");
-    assert_eq!(plain.out, b"peer: k\n");
-    let mut coloured = Terminal::new(Vec::new(), true);
+    assert_eq!(out, b"peer: k\n");
+    let mut out = Vec::new();
+    let mut coloured = Terminal::new(&mut out, true);
     coloured.piece("\x1b[33mpeer\x1b[0m");
-    assert_eq!(coloured.out, b"\x1b[33mpeer\x1b[0m");
+    assert_eq!(out, b"\x1b[33mpeer\x1b[0m");
 }

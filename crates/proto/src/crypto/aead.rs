@@ -2,9 +2,9 @@
 //! cookie replies (HChaCha20 subkey, then the same AEAD).
 
 use super::CryptoError;
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
 use chacha20::cipher::consts::U10;
 use chacha20::cipher::generic_array::GenericArray;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
 
 /// Length of the Poly1305 tag appended to every ciphertext.
 pub const AEAD_TAG_LEN: usize = 16;
@@ -16,7 +16,7 @@ impl AeadKey {
     /// Prepares `key` for sealing and opening.
     #[must_use]
     pub fn new(key: &[u8; 32]) -> Self {
-        // ring rejects only wrong key lengths, and the type fixes the length at 32.
+        // Only a wrong key length is rejected, and the type fixes the length at 32.
         let unbound = UnboundKey::new(&CHACHA20_POLY1305, key)
             .unwrap_or_else(|_| unreachable!("32-byte ChaCha20-Poly1305 key"));
         AeadKey(LessSafeKey::new(unbound))

@@ -1,7 +1,8 @@
-//! The primitives WireGuard is built from, as thin wrappers over one backend each:
-//! BLAKE2s (`blake2`), ChaCha20-Poly1305 (`ring`, whose assembly is the fastest well-kept
-//! implementation we measured), HChaCha20 for the XChaCha20 cookie AEAD (`chacha20`), and
-//! X25519 (`x25519-dalek`).
+//! The primitives WireGuard is built from, as thin wrappers: BLAKE2s (`blake2`), and
+//! ChaCha20-Poly1305 and X25519 from `aws-lc-rs` (AWS-LC's assembly: the AEAD matches ring's
+//! speed, and its X25519 is about twice as fast as x25519-dalek's, which sets the handshake
+//! rate; it also wipes key material when keys are dropped). HChaCha20 for the XChaCha20
+//! cookie AEAD comes from `chacha20`; the AEAD after it is the same ChaCha20-Poly1305.
 
 mod aead;
 mod kdf;
@@ -32,13 +33,30 @@ pub enum CryptoError {
 
 /// X25519(private, public); an all-zero result is an error, as in the kernel and wireguard-go.
 pub fn dh(private: &PrivateKey, public: &PublicKey) -> Result<[u8; KEY_LEN], CryptoError> {
-    let secret = x25519_dalek::StaticSecret::from(*private.as_bytes());
-    let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(*public.as_bytes()));
-    let out = shared.to_bytes();
+    use aws_lc_rs::agreement::{agree, PrivateKey as AgreementKey, UnparsedPublicKey, X25519};
+    let secret = AgreementKey::from_private_key(&X25519, private.as_bytes())
+        .map_err(|_| CryptoError::InvalidPublicKey)?;
+    let peer = UnparsedPublicKey::new(&X25519, public.as_bytes());
+    let out = agree(&secret, peer, CryptoError::InvalidPublicKey, |shared| {
+        <[u8; KEY_LEN]>::try_from(shared).map_err(|_| CryptoError::InvalidPublicKey)
+    })?;
+    // AWS-LC already refuses an all-zero result; checked again because the rule is ours.
     if bool::from(out.ct_eq(&[0u8; KEY_LEN])) {
         return Err(CryptoError::InvalidPublicKey);
     }
     Ok(out)
+}
+
+/// The X25519 public key of `private` (scalar multiplication of the base point).
+#[must_use]
+pub fn public_key(private: &[u8; KEY_LEN]) -> [u8; KEY_LEN] {
+    use aws_lc_rs::agreement::{PrivateKey as AgreementKey, X25519};
+    let public = AgreementKey::from_private_key(&X25519, private)
+        .ok()
+        .and_then(|k| k.compute_public_key().ok())
+        .and_then(|p| <[u8; KEY_LEN]>::try_from(p.as_ref()).ok());
+    // Any 32 bytes are a valid X25519 private key, so the fallback is unreachable.
+    public.unwrap_or([0; KEY_LEN])
 }
 
 #[cfg(test)]

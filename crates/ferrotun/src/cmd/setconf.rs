@@ -1,0 +1,116 @@
+//! `setconf`, `addconf` and `syncconf <interface> <file>` (`setconf.c`).
+//!
+//! * `setconf` replaces everything: a setting the file leaves out becomes empty (no private
+//!   key, port 0, fwmark off) and the peer list becomes the file's.
+//! * `addconf` changes only what the file mentions and adds or updates its peers.
+//! * `syncconf` is `setconf` without disturbing peers that stay: see [`super::sync`].
+//!
+//! Parse errors are `file:line: problem` (the problem in `wg`'s words), followed by `wg`'s
+//! "Configuration parsing error" or "Invalid configuration".
+
+use super::report;
+use crate::console::err_line;
+use crate::device;
+use crate::Invocation;
+use ferrotun_conf::{
+    parse_file, AllowedIpOp, Config, Dialect, ErrorKind, ParseOptions, SystemResolver, Warning,
+};
+use ferrotun_uapi::{AllowedIpChange, PeerChange, SetRequest};
+use std::path::Path;
+
+/// `setconf`, `addconf` and `syncconf`.
+pub fn run(inv: &Invocation<'_>) -> u8 {
+    if inv.args.len() != 3 {
+        inv.usage("<interface> <configuration filename>");
+        return 1;
+    }
+    let command = inv.command();
+    let Some(config) = read_config(Path::new(&inv.args[2])) else {
+        return 1;
+    };
+    let mut request = to_request(&config, command == "addconf");
+    let name = device::truncated(&inv.args[1]);
+    if command == "syncconf" {
+        if let Err(e) = super::sync::diff_against_device(&mut request, name) {
+            report("Unable to retrieve current interface configuration", &e);
+            return 1;
+        }
+    }
+    match device::set_device(name, &request) {
+        Ok(()) => 0,
+        Err(e) => {
+            report("Unable to modify interface", &e);
+            1
+        }
+    }
+}
+
+/// Parses the file for wg(8), printing warnings as they come and any error with `wg`'s
+/// trailer.
+fn read_config(path: &Path) -> Option<Config> {
+    let mut notify = |line: &str| err_line(line);
+    let mut resolver = SystemResolver::new(&mut notify);
+    let mut warn = |w: &Warning| err_line(&w.to_string());
+    let mut options = ParseOptions {
+        dialect: Dialect::Wg,
+        resolver: &mut resolver,
+        warn: &mut warn,
+    };
+    match parse_file(path, &mut options) {
+        Ok(config) => Some(config),
+        Err(e) => {
+            let text = match e.kind {
+                ErrorKind::Syntax => format!("{e}\nConfiguration parsing error\n"),
+                ErrorKind::Invalid => format!("{e}\nInvalid configuration\n"),
+                ErrorKind::Io => format!("{e}\n"),
+                // `wg` exits at once with just this message.
+                ErrorKind::Environment => format!("{}\n", e.message),
+            };
+            crate::console::err_bytes(text.as_bytes());
+            None
+        }
+    }
+}
+
+/// The request `wg` sends for a parsed file.
+pub(crate) fn to_request(config: &Config, append: bool) -> SetRequest {
+    let interface = &config.interface;
+    let peers = config.peers.iter().map(peer_change).collect();
+    if append {
+        return SetRequest {
+            private_key: interface.private_key.clone(),
+            listen_port: interface.listen_port,
+            fwmark: interface.fwmark,
+            replace_peers: false,
+            peers,
+        };
+    }
+    SetRequest {
+        private_key: Some(interface.private_key.clone().flatten()),
+        listen_port: Some(interface.listen_port.unwrap_or(0)),
+        fwmark: Some(interface.fwmark.unwrap_or(0)),
+        replace_peers: true,
+        peers,
+    }
+}
+
+fn peer_change(peer: &ferrotun_conf::Peer) -> PeerChange {
+    let mut change = PeerChange::new(peer.public_key);
+    change.preshared_key.clone_from(&peer.preshared_key);
+    change.endpoint = peer.endpoint.as_ref().map(|e| e.addr);
+    change.persistent_keepalive = peer.persistent_keepalive;
+    change.replace_allowed_ips = peer.replace_allowed_ips;
+    change.allowed_ips = peer
+        .allowed_ips
+        .iter()
+        .map(|a| AllowedIpChange {
+            op: match a.op {
+                AllowedIpOp::Add => ferrotun_uapi::AllowedIpOp::Add,
+                AllowedIpOp::Remove => ferrotun_uapi::AllowedIpOp::Remove,
+            },
+            ip: a.ip,
+            cidr: a.cidr,
+        })
+        .collect();
+    change
+}
