@@ -56,7 +56,7 @@ fn openssl_figure(cfg: &Config, decrypt: bool) -> Option<f64> {
 
 fn progress(label: &str, m: &Measurement) {
     println!(
-        "  {label:<34} {:>12.1} ns/op (min {:.1}, max {:.1})",
+        "  {label:<38} {:>12.1} ns/op (min {:.1}, max {:.1})",
         m.ns_per_op, m.min_ns, m.max_ns
     );
 }
@@ -118,7 +118,7 @@ fn seal(cfg: &Config) -> Row {
     );
     progress("ferrotun Keypair::seal", &m[0]);
     progress("boringtun Tunn::encapsulate", &m[1]);
-    progress("(floor: ring seal_in_place alone)", &m[2]);
+    progress("(floor: aws-lc-rs seal_in_place alone)", &m[2]);
     transport_row("seal 1420 B, 1 thread", &m, openssl)
 }
 
@@ -140,7 +140,7 @@ fn open(cfg: &Config) -> Row {
     );
     progress("ferrotun Keypair::open", &m[0]);
     progress("boringtun Tunn::decapsulate", &m[1]);
-    progress("(floor: ring open_in_place alone)", &m[2]);
+    progress("(floor: aws-lc-rs open_in_place alone)", &m[2]);
     transport_row("open 1420 B, 1 thread", &m, openssl)
 }
 
