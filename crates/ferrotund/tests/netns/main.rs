@@ -36,6 +36,7 @@ mod config;
 mod errors;
 mod fwmark;
 mod harness;
+mod idle;
 mod interop;
 mod lifecycle;
 mod netns_move;

@@ -1,0 +1,105 @@
+//! An idle daemon sleeps: with 1,000 configured peers and no traffic none of its threads
+//! wakes up, because timers are exact deadlines, not a tick (compatibility.md IDLE-1). And it
+//! starts and serves in a namespace where IPv6 is disabled.
+
+use crate::cmd::{root, TempDir};
+use crate::daemon::{Daemon, Impl};
+use crate::netns::Netns;
+use crate::wg::{IfConf, Keypair, PeerConf};
+use std::time::Duration;
+
+/// Standard base64 of 32 bytes (a WireGuard key), so 1,000 peer keys need no `wg genkey`.
+fn base64_key(bytes: &[u8; 32]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out.push('=');
+    out
+}
+
+/// Voluntary plus involuntary context switches of every thread of `pid`.
+fn context_switches(pid: u32) -> u64 {
+    let mut total = 0;
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("daemon alive");
+    for task in tasks.flatten() {
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        for line in status.lines().filter(|l| l.contains("ctxt_switches")) {
+            total += line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    total
+}
+
+fn many_peers(n: u32) -> IfConf {
+    let peers = (0..n)
+        .map(|i| {
+            let mut key = [0x42u8; 32];
+            key[..4].copy_from_slice(&i.to_le_bytes());
+            let allowed = format!("10.{}.{}.1/32", 100 + i / 256, i % 256);
+            PeerConf {
+                endpoint: Some(format!("192.0.2.{}:{}", 1 + i % 250, 20_000 + i)),
+                ..PeerConf::new(&base64_key(&key), &[allowed.as_str()])
+            }
+        })
+        .collect();
+    IfConf {
+        private: Some(Keypair::generate().private),
+        port: Some(51950),
+        peers,
+        ..IfConf::default()
+    }
+}
+
+#[test]
+fn ferrotund_idle_with_1000_peers_never_wakes_up() {
+    if !root() {
+        return;
+    }
+    let dir = TempDir::new();
+    let ns = Netns::new("i");
+    let d = Daemon::start(&ns, Impl::Ferrotund, "i");
+    d.setconf(&dir, &many_peers(1000));
+    assert_eq!(d.show("peers").lines().count(), 1000);
+    std::thread::sleep(Duration::from_millis(500));
+    let before = context_switches(d.pid);
+    std::thread::sleep(Duration::from_secs(5));
+    let woke = context_switches(d.pid) - before;
+    assert!(
+        woke <= 1,
+        "an idle daemon woke up {woke} times in 5 s:\n{}",
+        d.log_text()
+    );
+}
+
+#[test]
+fn ferrotund_starts_with_ipv6_disabled() {
+    if !root() {
+        return;
+    }
+    let dir = TempDir::new();
+    let ns = Netns::new("6");
+    for key in [
+        "net.ipv6.conf.all.disable_ipv6=1",
+        "net.ipv6.conf.default.disable_ipv6=1",
+    ] {
+        ns.run(&["sysctl", "-q", "-w", key]).ok();
+    }
+    let d = Daemon::start(&ns, Impl::Ferrotund, "6");
+    d.setconf(&dir, &many_peers(3));
+    assert_eq!(d.listen_port(), 51950, "{}", d.log_text());
+    assert_eq!(d.show("peers").lines().count(), 3);
+}
