@@ -81,7 +81,7 @@ pub fn assert_same(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Ru
 
 /// `showconf` with the peer sections sorted, for daemons that list peers in random order.
 pub fn canonical_conf(text: &str) -> String {
-    let mut blocks: Vec<&str> = text.split("\n\n").collect();
+    let mut blocks: Vec<&str> = text.trim_end_matches('\n').split("\n\n").collect();
     if blocks.len() > 1 {
         blocks[1..].sort_unstable();
     }

@@ -87,3 +87,21 @@ fn handle(mut stream: UnixStream, reply: &Mutex<Vec<u8>>, sets: &Mutex<Vec<Vec<u
         let _ = stream.write_all(b"errno=0\n\n");
     }
 }
+
+/// One raw `get` reply from a real daemon in the sandbox.
+pub fn raw_get(sandbox: &Sandbox, name: &str) -> Vec<u8> {
+    let path = sandbox.socket_dir().join(format!("{name}.sock"));
+    let mut stream = UnixStream::connect(&path).expect("connect to daemon");
+    stream.write_all(b"get=1\n\n").expect("send get");
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reply = Vec::new();
+    let mut byte = [0u8; 1];
+    while !reply.ends_with(b"\n\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => reply.push(byte[0]),
+            _ => break,
+        }
+    }
+    assert!(reply.ends_with(b"errno=0\n\n"), "bad reply: {}", String::from_utf8_lossy(&reply));
+    reply
+}

@@ -12,6 +12,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct InitiationScratch {
     symmetric: SymmetricState,
+    /// Our identity, for the static-static DH once the peer is known.
+    #[zeroize(skip)]
+    identity: StaticIdentity,
     #[zeroize(skip)]
     remote_ephemeral: PublicKey,
 }
@@ -26,7 +29,7 @@ impl Handshake {
         wall_now: Duration,
         local_index: u32,
     ) -> Result<HandshakeInitiation, NoiseError> {
-        let static_static = self.static_static.ok_or(NoiseError::NoStaticKeys)?;
+        let static_static = self.static_static(identity)?;
         self.clear();
         let mut sym = SymmetricState::new(&self.remote_static);
         let mut msg = HandshakeInitiation {
@@ -72,7 +75,7 @@ impl Handshake {
         msg: &HandshakeInitiation,
         now: Instant,
     ) -> Result<(), NoiseError> {
-        let static_static = self.static_static.ok_or(NoiseError::NoStaticKeys)?;
+        let static_static = self.static_static(&scratch.identity)?;
         // ss
         let mut key = scratch.symmetric.mix_key(&static_static);
         // {t}
@@ -128,6 +131,7 @@ pub fn decrypt_initiator_static(
     decrypted?;
     let scratch = InitiationScratch {
         symmetric: sym,
+        identity: identity.clone(),
         remote_ephemeral,
     };
     Ok((PublicKey::from_bytes(initiator_static), scratch))

@@ -122,13 +122,24 @@ impl core::fmt::Debug for SessionKeys {
     }
 }
 
+/// The lazily computed static-static DH.
+#[derive(Zeroize, ZeroizeOnDrop)]
+enum StaticStatic {
+    /// Not computed yet for the current identity.
+    Unknown,
+    /// DH(our static private, their static public).
+    Valid([u8; 32]),
+    /// No private key, or the result was all zeros.
+    Invalid,
+}
+
 /// One peer's handshake slot.
 pub struct Handshake {
     state: HandshakeState,
     remote_static: PublicKey,
-    /// DH(our static, their static), precomputed; `None` without a private key or when it is
-    /// all zeros, in which case no handshake with this peer is possible.
-    static_static: Option<[u8; 32]>,
+    /// DH(our static, their static), computed on first use rather than when the peer is
+    /// added, so configuring 100,000 peers (or changing the private key) costs no X25519.
+    static_static: StaticStatic,
     psk: PresharedKey,
     symmetric: SymmetricState,
     ephemeral: Option<PrivateKey>,
@@ -154,7 +165,7 @@ impl Handshake {
         let mut hs = Handshake {
             state: HandshakeState::Zeroed,
             remote_static,
-            static_static: None,
+            static_static: StaticStatic::Invalid,
             psk,
             symmetric: SymmetricState::default(),
             ephemeral: None,
@@ -169,14 +180,28 @@ impl Handshake {
         hs
     }
 
-    /// Recomputes the static-static DH after the interface's private key changed.
+    /// Forgets the static-static DH after the interface's private key changed (it is
+    /// recomputed on first use), and the handshake in progress.
     pub fn set_identity(&mut self, identity: Option<&StaticIdentity>) {
-        if let Some(mut old) = self.static_static.take() {
-            old.zeroize();
-        }
-        self.static_static =
-            identity.and_then(|id| crypto::dh(id.private(), &self.remote_static).ok());
+        self.static_static = match identity {
+            Some(_) => StaticStatic::Unknown,
+            None => StaticStatic::Invalid,
+        };
         self.clear();
+    }
+
+    /// DH(our static, their static), computed once per identity.
+    fn static_static(&mut self, identity: &StaticIdentity) -> Result<[u8; 32], NoiseError> {
+        if matches!(self.static_static, StaticStatic::Unknown) {
+            self.static_static = match crypto::dh(identity.private(), &self.remote_static) {
+                Ok(shared) => StaticStatic::Valid(shared),
+                Err(_) => StaticStatic::Invalid,
+            };
+        }
+        match &self.static_static {
+            StaticStatic::Valid(shared) => Ok(*shared),
+            _ => Err(NoiseError::NoStaticKeys),
+        }
     }
 
     /// Replaces the preshared key; the next handshake uses it (SEC-8).
@@ -208,10 +233,11 @@ impl Handshake {
         self.local_index
     }
 
-    /// Whether a handshake with this peer can work at all.
+    /// Whether a handshake with this peer may work: false without a private key, or once
+    /// the static-static DH turned out all zeros (a low-order peer key).
     #[must_use]
     pub fn has_static_keys(&self) -> bool {
-        self.static_static.is_some()
+        !matches!(self.static_static, StaticStatic::Invalid)
     }
 
     /// Forgets the handshake in progress (keeps replay and flood state).

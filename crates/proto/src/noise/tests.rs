@@ -304,9 +304,12 @@ fn no_handshake_without_private_key_or_with_low_order_peer() {
         Some(NoiseError::NoStaticKeys)
     );
     let mut hs = Handshake::new(Some(&init), PublicKey::from_bytes([0; 32]), psk);
-    assert!(!hs.has_static_keys());
     assert_eq!(
         hs.create_initiation(&init, e, wall(&v), 1).err(),
         Some(NoiseError::NoStaticKeys)
+    );
+    assert!(
+        !hs.has_static_keys(),
+        "known to be invalid after the first attempt"
     );
 }
