@@ -8,7 +8,7 @@ use crate::load::LoadMeter;
 use ferrotun_io::clock;
 use ferrotun_io::tun::Tun;
 use ferrotun_io::udp::{self, UdpPair};
-use ferrotun_proto::device::{Device, Inbound, Outbound, SendError, Transmit};
+use ferrotun_proto::device::{Device, Inbound, Outbound, PeerId, SendError, Transmit};
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::time::Instant;
 use std::net::UdpSocket;
@@ -191,16 +191,22 @@ impl Shared {
                 (result, transmits)
             };
             match result {
-                Ok(Outbound::Transmit { peer, dst, len }) => self.send_all(vec![Transmit {
-                    peer: Some(peer),
-                    dst,
-                    data: out[..len].to_vec(),
-                }]),
+                Ok(Outbound::Transmit { peer, dst, len }) => {
+                    self.send_sealed(peer, dst, &out[..len])
+                }
                 Ok(Outbound::Queued(_)) => {}
                 Err(SendError::NoRoute | SendError::NoEndpoint(_)) => self.unreachable(&buf[..n]),
                 Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
             }
             self.send_all(transmits);
+        }
+    }
+
+    /// The fast path: one sealed packet straight from the output buffer, no allocation.
+    fn send_sealed(&self, peer: PeerId, dst: Endpoint, data: &[u8]) {
+        if let Err(e) = self.sockets().send(data, dst.addr, dst.local_ip) {
+            tracing::debug!(dst = %dst.addr, error = %e, "send failed");
+            self.lock().on_send_failed(peer, data.len());
         }
     }
 

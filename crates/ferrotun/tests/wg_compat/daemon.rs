@@ -15,7 +15,6 @@ pub enum Impl {
 
 pub struct Daemon {
     pub name: String,
-    pub imp: Impl,
     pid: Option<u32>,
     socket: PathBuf,
 }
@@ -44,7 +43,7 @@ impl Daemon {
             &[("WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD", "1"), ("LOG_LEVEL", "error")],
         );
         let socket = sandbox.socket_dir().join(format!("{name}.sock"));
-        let mut daemon = Daemon { name, imp, pid: None, socket };
+        let mut daemon = Daemon { name, pid: None, socket };
         // Adopt whatever started before judging, so it is cleaned up on failure too.
         let deadline = Instant::now() + Duration::from_secs(10);
         while daemon.pid.is_none() && Instant::now() < deadline {
