@@ -12,6 +12,7 @@ use ferrotun_proto::device::{Device, Inbound, Outbound, PeerId, SendError, Trans
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::time::Instant;
 use std::net::UdpSocket;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
@@ -218,40 +219,45 @@ impl Shared {
 
     fn udp_loop(self: Arc<Self>, socket: &UdpSocket, pair: &Arc<UdpPair>) {
         let mut buf = vec![0u8; BUF];
+        let mut packets: Vec<Range<usize>> = Vec::new();
         loop {
             let received = udp::recv(socket, &mut buf);
             if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
                 return;
             }
-            let Ok((n, from, local_ip)) = received else {
-                continue;
-            };
+            let Ok(meta) = received else { continue };
             let from = Endpoint {
-                addr: from,
-                local_ip,
+                addr: meta.from,
+                local_ip: meta.local_ip,
             };
-            let is_handshake = matches!(buf.first(), Some(1 | 2)) && n >= 92;
-            let (result, transmits) = {
+            packets.clear();
+            let transmits = {
                 let mut dev = self.lock();
                 let now = now();
-                if is_handshake {
-                    dev.set_under_load(self.load.record(now));
-                }
                 run_due_timers(&mut dev, now);
-                let result = dev.handle_datagram(now, from, &mut buf[..n]);
-                let transmits = drain(&mut dev);
-                self.kick_timers(&dev);
-                (result, transmits)
-            };
-            self.send_all(transmits);
-            match result {
-                Ok(Inbound::Tunnel { range, .. }) => {
-                    if let Err(e) = self.tun.send(&buf[range]) {
-                        tracing::debug!(error = %e, "TUN write failed");
+                // With UDP GRO one receive can carry several datagrams of one sender.
+                for segment in meta.segments() {
+                    let datagram = &mut buf[segment.clone()];
+                    if matches!(datagram.first(), Some(1 | 2)) && datagram.len() >= 92 {
+                        dev.set_under_load(self.load.record(now));
+                    }
+                    match dev.handle_datagram(now, from, datagram) {
+                        Ok(Inbound::Tunnel { range, .. }) => {
+                            packets.push(segment.start + range.start..segment.start + range.end);
+                        }
+                        Ok(Inbound::Handled) => {}
+                        Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
                     }
                 }
-                Ok(Inbound::Handled) => {}
-                Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
+                let transmits = drain(&mut dev);
+                self.kick_timers(&dev);
+                transmits
+            };
+            self.send_all(transmits);
+            for range in &packets {
+                if let Err(e) = self.tun.send(&buf[range.clone()]) {
+                    tracing::debug!(error = %e, "TUN write failed");
+                }
             }
         }
     }

@@ -37,6 +37,8 @@ fn bind_one(addr: SocketAddr, fwmark: u32) -> io::Result<UdpSocket> {
     let _ = socket.set_recv_buffer_size(SOCKET_BUFFER);
     let _ = socket.set_send_buffer_size(SOCKET_BUFFER);
     sys::enable_pktinfo(socket.as_raw_fd(), addr.is_ipv6())?;
+    // Fewer receive calls under load; kernels without it simply never coalesce.
+    let _ = sys::enable_udp_gro(socket.as_raw_fd());
     socket.bind(&addr.into())?;
     Ok(socket.into())
 }
@@ -113,11 +115,11 @@ impl UdpPair {
         let socket = socket
             .as_ref()
             .ok_or_else(|| io::Error::from(io::ErrorKind::AddrNotAvailable))?;
-        match sys::send_from(socket.as_raw_fd(), data, to, from) {
+        match sys::send_from(socket.as_raw_fd(), data, to, from, None) {
             // The remembered source address is gone (we roamed): let the route choose.
             // IPv4 reports ENETUNREACH for that, IPv6 EADDRNOTAVAIL or EINVAL.
             Err(e) if from.is_some() && stale_source(&e) => {
-                sys::send_from(socket.as_raw_fd(), data, to, None)
+                sys::send_from(socket.as_raw_fd(), data, to, None, None)
             }
             other => other,
         }
@@ -138,7 +140,23 @@ fn stale_source(e: &io::Error) -> bool {
     )
 }
 
-/// Receives one datagram on `socket`: (length, sender, local destination address).
-pub fn recv(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr, Option<IpAddr>)> {
+/// Receives on `socket`: one datagram, or with UDP GRO a run of same-sized datagrams from
+/// one sender (split it with [`RecvMeta::segments`]).
+pub fn recv(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<RecvMeta> {
     sys::recv_with_destination(socket.as_raw_fd(), buf)
+}
+
+pub use sys::RecvMeta;
+
+impl RecvMeta {
+    /// The byte ranges of the individual datagrams in the receive buffer.
+    pub fn segments(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let step = self
+            .segment_size
+            .filter(|s| *s > 0)
+            .unwrap_or(self.len.max(1));
+        (0..self.len)
+            .step_by(step)
+            .map(move |start| start..(start + step).min(self.len))
+    }
 }

@@ -60,7 +60,8 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
-        let Some(pid) = self.pid else {
+        // If the socket never showed who serves it, the unique name on a command line does.
+        let Some(pid) = self.pid.or_else(|| pid_with_argument(&self.name)) else {
             return;
         };
         let ours = || owns_socket(pid, &self.name);
@@ -84,14 +85,17 @@ fn signal(pid: u32, name: &str) {
         .status();
 }
 
-/// The inode of the listening socket bound to `.../NAME.sock` (the holder's network
-/// namespace is the host's, so the host's table lists it).
+/// The inode of the listening socket for `name` (the holder's network namespace is the
+/// host's, so the host's table lists it). ferrotund binds in a temporary directory
+/// (`.NAME.sock.PID.tmp/s`) and renames; the table keeps the name it was bound to.
 fn socket_inode(name: &str) -> Option<String> {
     let table = std::fs::read_to_string("/proc/net/unix").ok()?;
-    let suffix = format!("/wireguard/{name}.sock");
+    let direct = format!("/wireguard/{name}.sock");
+    let staged = format!("/wireguard/.{name}.sock.");
     table.lines().skip(1).find_map(|line| {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        (fields.len() >= 8 && fields[7].ends_with(&suffix)).then(|| fields[6].to_string())
+        let path = fields.get(7)?;
+        (path.ends_with(&direct) || path.contains(&staged)).then(|| fields[6].to_string())
     })
 }
 
@@ -116,4 +120,12 @@ fn cmdline_has(pid: u32, name: &str) -> bool {
 
 fn owns_socket(pid: u32, name: &str) -> bool {
     daemon_pid(name) == Some(pid) || (cmdline_has(pid, name) && std::path::Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// A process with exactly `name` among its arguments (names are unique to this test run).
+fn pid_with_argument(name: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        (pid != std::process::id() && cmdline_has(pid, name)).then_some(pid)
+    })
 }

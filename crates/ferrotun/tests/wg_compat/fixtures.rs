@@ -84,11 +84,35 @@ pub fn config(port: u16, fwmark: Option<&str>, peers: usize) -> String {
     text
 }
 
-/// Writes `text` to a fresh file under `/tmp` and returns its path.
-pub fn temp_file(tag: &str, text: &str) -> String {
-    let path = std::env::temp_dir().join(format!("ferrotun-wgc-{}-{tag}", std::process::id()));
+/// A file under the temporary directory, removed on drop.
+pub struct TempFile(String);
+
+impl std::ops::Deref for TempFile {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TempFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Writes `text` to a fresh file (unique in this process) and returns it.
+pub fn temp_file(tag: &str, text: &str) -> TempFile {
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("ferrotun-wgc-{}-{n}-{tag}", std::process::id()));
     std::fs::write(&path, text).expect("write temp file");
-    path.display().to_string()
+    TempFile(path.display().to_string())
 }
 
 /// Seconds since the epoch.

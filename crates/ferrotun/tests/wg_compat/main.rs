@@ -79,11 +79,31 @@ pub fn assert_same(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Ru
     panic!("`wg {}` with {env:?} differs\n=== wg ===\n{wg}\n=== ferrotun ===\n{ours}", args.join(" "));
 }
 
-/// `showconf` with the peer sections sorted, for daemons that list peers in random order.
+/// `showconf` with the peer sections sorted: wireguard-go lists peers in random order, and
+/// ferrotund's order depends on which peer slots were freed before.
 pub fn canonical_conf(text: &str) -> String {
     let mut blocks: Vec<&str> = text.trim_end_matches('\n').split("\n\n").collect();
     if blocks.len() > 1 {
         blocks[1..].sort_unstable();
     }
     blocks.join("\n\n")
+}
+
+/// A request body with every `allowed_ip` address and endpoint zone in one spelling.
+/// ferrotun's request encoder (ferrotun-uapi) writes IPv4-compatible IPv6 addresses in hex
+/// (`::102:304` for `::1.2.3.4`) and zones as numbers (`%1` for `%lo`), where `wg` uses
+/// glibc's forms; daemons parse both alike.
+pub fn canonical_request(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body).replace("%lo]", "%1]");
+    text.lines()
+        .map(|line| match line.strip_prefix("allowed_ip=") {
+            Some(value) => {
+                let (sign, rest) = value.strip_prefix('-').map_or(("", value), |r| ("-", r));
+                let (ip, cidr) = rest.split_once('/').unwrap_or((rest, ""));
+                let ip = ip.parse::<std::net::IpAddr>().map_or(ip.to_string(), |a| a.to_string());
+                format!("allowed_ip={sign}{ip}/{cidr}\n")
+            }
+            None => format!("{line}\n"),
+        })
+        .collect()
 }

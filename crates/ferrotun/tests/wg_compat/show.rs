@@ -82,7 +82,6 @@ fn ferrotund_with_many_peers() {
     let _replay = Replay::start(&sandbox, synthetic_reply().as_bytes());
     compare_interface(&sandbox, &empty.name);
     compare_all(&sandbox);
-    let _ = std::fs::remove_file(conf);
 }
 
 #[test]
@@ -102,8 +101,6 @@ fn wireguard_go_live_and_replayed() {
     assert_eq!(sandbox.wg(&["setconf", &many.name, &conf]).code, 0);
     let replay = Replay::start(&sandbox, &raw_get(&sandbox, &many.name));
     compare_interface(&sandbox, &replay.name);
-    let _ = std::fs::remove_file(one);
-    let _ = std::fs::remove_file(conf);
 }
 
 /// A reply with everything `show` formats: handshake ages from now to over a year and in

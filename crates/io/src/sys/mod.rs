@@ -4,7 +4,7 @@
 
 mod msg;
 
-pub use msg::{recv_with_destination, send_from};
+pub use msg::{recv_with_destination, send_from, RecvMeta};
 
 use std::ffi::CString;
 use std::io;
@@ -207,4 +207,57 @@ pub fn enable_pktinfo(fd: RawFd, ipv6: bool) -> io::Result<()> {
     // SAFETY: `on` is a valid c_int for the duration of the call and `len` is its size.
     cvt(unsafe { libc::setsockopt(fd, level, name, (&on as *const libc::c_int).cast(), len) })
         .map(drop)
+}
+
+fn setsockopt_int(
+    fd: RawFd,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> io::Result<()> {
+    let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` is a valid c_int for the duration of the call and `len` is its size.
+    cvt(unsafe { libc::setsockopt(fd, level, name, (&value as *const libc::c_int).cast(), len) })
+        .map(drop)
+}
+
+/// Turns on UDP generic receive offload: the kernel may hand over a run of same-sized
+/// datagrams from one sender in a single receive (Linux 5.0+).
+pub fn enable_udp_gro(fd: RawFd) -> io::Result<()> {
+    setsockopt_int(fd, 17, 104, 1)
+}
+
+const TUNSETOFFLOAD: libc::c_ulong = 0x4004_54d0;
+/// `IFF_VNET_HDR`: every packet on the TUN descriptor starts with a `virtio_net_hdr`.
+pub const IFF_VNET_HDR: i16 = 0x4000;
+/// TUN offload flags for [`tun_set_offload`].
+pub mod tun_offload {
+    /// The kernel may hand us packets with partial checksums.
+    pub const CSUM: u32 = 0x01;
+    /// TCP segmentation offload over IPv4.
+    pub const TSO4: u32 = 0x02;
+    /// TCP segmentation offload over IPv6.
+    pub const TSO6: u32 = 0x04;
+    /// UDP segmentation offload over IPv4 (Linux 6.2+).
+    pub const USO4: u32 = 0x20;
+    /// UDP segmentation offload over IPv6 (Linux 6.2+).
+    pub const USO6: u32 = 0x40;
+}
+
+/// Tells the TUN driver which offloads we handle (TUNSETOFFLOAD).
+pub fn tun_set_offload(fd: RawFd, flags: u32) -> io::Result<()> {
+    // SAFETY: TUNSETOFFLOAD takes the flags as an unsigned long argument by value.
+    cvt(unsafe { libc::ioctl(fd, TUNSETOFFLOAD as _, libc::c_ulong::from(flags)) }).map(drop)
+}
+
+/// The flags of an attached TUN descriptor (to learn whether it carries vnet headers).
+pub fn tun_flags(fd: RawFd) -> io::Result<i16> {
+    let mut req = IfReq {
+        name: [0; libc::IFNAMSIZ],
+        value: 0,
+        _pad: [0; 20],
+    };
+    // SAFETY: TUNGETIFF fills a `struct ifreq`; `req` is valid and correctly sized.
+    cvt(unsafe { libc::ioctl(fd, TUNGETIFF as _, &mut req as *mut IfReq) })?;
+    Ok(req.value as i16)
 }

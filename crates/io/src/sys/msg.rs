@@ -8,8 +8,11 @@ use std::mem::{size_of, zeroed};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::RawFd;
 
-/// Room for one in_pktinfo or in6_pktinfo control message (both fit in 64 bytes).
-const CMSG_SPACE: usize = 64;
+/// Room for a pktinfo control message plus a UDP_GRO / UDP_SEGMENT one (64 bytes would do).
+const CMSG_SPACE: usize = 128;
+const SOL_UDP: libc::c_int = 17;
+const UDP_SEGMENT: libc::c_int = 103;
+const UDP_GRO: libc::c_int = 104;
 
 #[repr(C, align(8))]
 struct CmsgBuf([u8; CMSG_SPACE]);
@@ -75,13 +78,22 @@ fn from_sockaddr(storage: &libc::sockaddr_storage) -> Option<SocketAddr> {
     }
 }
 
-/// Receives one datagram: (length, sender, the local address it was sent to). Oversized
-/// datagrams are truncated to `buf` and flagged by the returned length exceeding nothing:
-/// MSG_TRUNC is not requested, so the length never exceeds `buf.len()`.
-pub fn recv_with_destination(
-    fd: RawFd,
-    buf: &mut [u8],
-) -> io::Result<(usize, SocketAddr, Option<IpAddr>)> {
+/// What [`recv_with_destination`] learned about a datagram besides its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecvMeta {
+    /// Bytes written to the buffer (never more than its length: oversized datagrams are
+    /// truncated, not overrun).
+    pub len: usize,
+    /// The sender.
+    pub from: SocketAddr,
+    /// The local address the datagram was sent to (IP_PKTINFO / IPV6_PKTINFO).
+    pub local_ip: Option<IpAddr>,
+    /// With UDP_GRO on: the size of each coalesced datagram (all but the last have it).
+    pub segment_size: Option<usize>,
+}
+
+/// Receives one datagram (or, with UDP_GRO on, a run of coalesced datagrams from one sender).
+pub fn recv_with_destination(fd: RawFd, buf: &mut [u8]) -> io::Result<RecvMeta> {
     // SAFETY: all-zero is a valid value for these plain C structs.
     let mut storage: libc::sockaddr_storage = unsafe { zeroed() };
     let mut cmsg = CmsgBuf([0; CMSG_SPACE]);
@@ -104,13 +116,20 @@ pub fn recv_with_destination(
     }
     let from =
         from_sockaddr(&storage).ok_or_else(|| io::Error::from(io::ErrorKind::InvalidData))?;
-    Ok((n as usize, from, destination(&msg)))
+    let (local_ip, segment_size) = control(&msg);
+    Ok(RecvMeta {
+        len: (n as usize).min(buf.len()),
+        from,
+        local_ip,
+        segment_size,
+    })
 }
 
-/// Walks the control messages for IP_PKTINFO / IPV6_PKTINFO.
-fn destination(msg: &libc::msghdr) -> Option<IpAddr> {
+/// Walks the control messages for IP_PKTINFO / IPV6_PKTINFO and UDP_GRO.
+fn control(msg: &libc::msghdr) -> (Option<IpAddr>, Option<usize>) {
+    let (mut local, mut segment) = (None, None);
     // SAFETY: `msg` was filled by recvmsg, so the CMSG_* macros walk valid control data
-    // within msg_controllen.
+    // within msg_controllen, and each payload has the type its level/type pair says.
     unsafe {
         let mut cmsg = libc::CMSG_FIRSTHDR(msg);
         while !cmsg.is_null() {
@@ -118,27 +137,35 @@ fn destination(msg: &libc::msghdr) -> Option<IpAddr> {
             match ((*cmsg).cmsg_level, (*cmsg).cmsg_type) {
                 (libc::IPPROTO_IP, libc::IP_PKTINFO) => {
                     let info = std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
-                    return Some(IpAddr::V4(Ipv4Addr::from(
+                    local = Some(IpAddr::V4(Ipv4Addr::from(
                         info.ipi_addr.s_addr.to_ne_bytes(),
                     )));
                 }
                 (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO) => {
                     let info = std::ptr::read_unaligned(data.cast::<libc::in6_pktinfo>());
-                    return Some(IpAddr::V6(Ipv6Addr::from(info.ipi6_addr.s6_addr)));
+                    local = Some(IpAddr::V6(Ipv6Addr::from(info.ipi6_addr.s6_addr)));
                 }
-                _ => cmsg = libc::CMSG_NXTHDR(msg, cmsg),
+                (SOL_UDP, UDP_GRO) => {
+                    let size = std::ptr::read_unaligned(data.cast::<libc::c_int>());
+                    segment = usize::try_from(size).ok().filter(|s| *s > 0);
+                }
+                _ => {}
             }
+            cmsg = libc::CMSG_NXTHDR(msg, cmsg);
         }
     }
-    None
+    (local, segment)
 }
 
 /// Sends one datagram to `to`, from local address `from` when given (and of the same family).
+/// With `segment` (UDP GSO), `data` is a run of datagrams of that size (the last may be
+/// shorter) that the kernel splits.
 pub fn send_from(
     fd: RawFd,
     data: &[u8],
     to: SocketAddr,
     from: Option<IpAddr>,
+    segment: Option<u16>,
 ) -> io::Result<usize> {
     // SAFETY: all-zero is a valid value for these plain C structs.
     let mut storage: libc::sockaddr_storage = unsafe { zeroed() };
@@ -159,24 +186,45 @@ pub fn send_from(
         (Some(IpAddr::V6(src)), SocketAddr::V6(_)) => Some(IpAddr::V6(src)),
         _ => None,
     };
-    if let Some(src) = source {
+    if source.is_some() || segment.is_some() {
         msg.msg_control = cmsg.0.as_mut_ptr().cast();
         msg.msg_controllen = CMSG_SPACE as _;
-        // SAFETY: the control buffer is CMSG_SPACE bytes, enough for one pktinfo message,
-        // and aligned for cmsghdr.
-        unsafe { write_pktinfo(&mut msg, src) };
+        // SAFETY: the control buffer is CMSG_SPACE bytes, room for both messages, and
+        // aligned for cmsghdr.
+        unsafe { write_control(&mut msg, source, segment) };
     }
     // SAFETY: every pointer in `msg` refers to a live buffer of the stated length.
     let n = unsafe { libc::sendmsg(fd, &msg, 0) };
     cvt(n as libc::c_int).map(|_| n as usize)
 }
 
-/// Fills the first control message with the source address.
+/// Writes the source-address and GSO control messages and sets the control length.
 ///
 /// # Safety
-/// `msg.msg_control` must point to at least `CMSG_SPACE` writable, aligned bytes.
-unsafe fn write_pktinfo(msg: &mut libc::msghdr, src: IpAddr) {
-    let cmsg = libc::CMSG_FIRSTHDR(msg);
+/// `msg.msg_control` must point to `CMSG_SPACE` writable bytes aligned for cmsghdr, and
+/// `msg.msg_controllen` must be `CMSG_SPACE` (so CMSG_NXTHDR finds room for the second).
+unsafe fn write_control(msg: &mut libc::msghdr, src: Option<IpAddr>, segment: Option<u16>) {
+    let mut cmsg = libc::CMSG_FIRSTHDR(msg);
+    let mut used = 0usize;
+    if let Some(src) = src {
+        used += write_pktinfo(cmsg, src);
+        cmsg = libc::CMSG_NXTHDR(msg, cmsg);
+    }
+    if let (Some(size), false) = (segment, cmsg.is_null()) {
+        (*cmsg).cmsg_level = SOL_UDP;
+        (*cmsg).cmsg_type = UDP_SEGMENT;
+        (*cmsg).cmsg_len = libc::CMSG_LEN(size_of::<u16>() as u32) as _;
+        std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<u16>(), size);
+        used += libc::CMSG_SPACE(size_of::<u16>() as u32) as usize;
+    }
+    msg.msg_controllen = used as _;
+}
+
+/// Fills `cmsg` with the source address; returns the space it took.
+///
+/// # Safety
+/// `cmsg` must point into a control buffer with room for one pktinfo message.
+unsafe fn write_pktinfo(cmsg: *mut libc::cmsghdr, src: IpAddr) -> usize {
     match src {
         IpAddr::V4(ip) => {
             let mut info: libc::in_pktinfo = zeroed();
@@ -187,7 +235,7 @@ unsafe fn write_pktinfo(msg: &mut libc::msghdr, src: IpAddr) {
             (*cmsg).cmsg_type = libc::IP_PKTINFO;
             (*cmsg).cmsg_len = libc::CMSG_LEN(size_of::<libc::in_pktinfo>() as u32) as _;
             std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast(), info);
-            msg.msg_controllen = libc::CMSG_SPACE(size_of::<libc::in_pktinfo>() as u32) as _;
+            libc::CMSG_SPACE(size_of::<libc::in_pktinfo>() as u32) as usize
         }
         IpAddr::V6(ip) => {
             let mut info: libc::in6_pktinfo = zeroed();
@@ -198,7 +246,7 @@ unsafe fn write_pktinfo(msg: &mut libc::msghdr, src: IpAddr) {
             (*cmsg).cmsg_type = libc::IPV6_PKTINFO;
             (*cmsg).cmsg_len = libc::CMSG_LEN(size_of::<libc::in6_pktinfo>() as u32) as _;
             std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast(), info);
-            msg.msg_controllen = libc::CMSG_SPACE(size_of::<libc::in6_pktinfo>() as u32) as _;
+            libc::CMSG_SPACE(size_of::<libc::in6_pktinfo>() as u32) as usize
         }
     }
 }

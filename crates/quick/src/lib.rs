@@ -1,0 +1,37 @@
+//! # ferrotun-quick
+//!
+//! wg-quick(8) for Linux, with ferrotun's userspace daemon instead of the kernel module:
+//!
+//! 1. [`invocation`] turns `CONFIG_FILE | INTERFACE` into an interface name and a path, and
+//!    warns about world-accessible files;
+//! 2. [`probe`] takes an [`Environment`] snapshot of the host (Linux);
+//! 3. [`plan`] turns the parsed file and the snapshot into a list of [`Action`]s — pure,
+//!    following wireguard-tools' `linux.bash` step by step;
+//! 4. [`exec`] carries the actions out: [`exec::DryRun`] records them, and on Linux
+//!    [`exec::linux::LinuxExecutor`] does the `ip` work over rtnetlink and prints the
+//!    `[#] ...` line wg-quick would print. A failed `up` is rolled back.
+//!
+//! ```
+//! use ferrotun_quick::{plan, Environment};
+//! use ferrotun_conf::Config;
+//!
+//! let inv = plan::Invocation {
+//!     interface: "wg0".into(),
+//!     path: "/etc/wireguard/wg0.conf".into(),
+//!     daemon: "ferrotund".into(),
+//! };
+//! let actions = plan::plan_up(&inv, &Config::default(), &Environment::default()).unwrap();
+//! assert_eq!(actions[0].to_string(), "ferrotund wg0");
+//! ```
+
+pub mod action;
+pub mod env;
+pub mod exec;
+pub mod invocation;
+pub mod plan;
+#[cfg(target_os = "linux")]
+pub mod probe;
+pub mod wgconf;
+
+pub use action::Action;
+pub use env::Environment;
