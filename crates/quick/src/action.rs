@@ -219,7 +219,10 @@ impl Action {
     /// Whether a failure of this action is ignored, as wg-quick ignores it (`|| true`).
     #[must_use]
     pub fn may_fail(&self) -> bool {
-        matches!(self, Action::UnsetDns { .. } | Action::RemoveFirewall { .. })
+        matches!(
+            self,
+            Action::UnsetDns { .. } | Action::RemoveFirewall { .. }
+        )
     }
 }
 
@@ -227,10 +230,18 @@ impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Rule::NotFwmark { family, mark } => {
-                write!(f, "{} rule add not fwmark {mark} table {mark}", family.switch())
+                write!(
+                    f,
+                    "{} rule add not fwmark {mark} table {mark}",
+                    family.switch()
+                )
             }
             Rule::SuppressMain { family } => {
-                write!(f, "{} rule add table main suppress_prefixlength 0", family.switch())
+                write!(
+                    f,
+                    "{} rule add table main suppress_prefixlength 0",
+                    family.switch()
+                )
             }
         }
     }
@@ -240,7 +251,9 @@ impl fmt::Display for Rule {
 #[must_use]
 pub fn delete_rule_text(rule: &Rule) -> String {
     match rule {
-        Rule::NotFwmark { family, mark } => format!("ip {} rule delete table {mark}", family.switch()),
+        Rule::NotFwmark { family, mark } => {
+            format!("ip {} rule delete table {mark}", family.switch())
+        }
         Rule::SuppressMain { family } => format!(
             "ip {} rule delete table main suppress_prefixlength 0",
             family.switch()
@@ -251,10 +264,18 @@ pub fn delete_rule_text(rule: &Rule) -> String {
 /// The `resolvectl` argument lists for `SetDns` with systemd-resolved: the servers, then the
 /// search domains plus `~.` so the link takes all queries (wg-quick's `-x`, exclusive).
 #[must_use]
-pub fn resolvectl_commands(interface: &str, servers: &[String], search: &[String]) -> Vec<Vec<String>> {
+pub fn resolvectl_commands(
+    interface: &str,
+    servers: &[String],
+    search: &[String],
+) -> Vec<Vec<String>> {
     let mut dns = vec!["dns".to_string(), interface.to_string()];
     dns.extend(servers.iter().cloned());
-    let mut domain = vec!["domain".to_string(), interface.to_string(), "~.".to_string()];
+    let mut domain = vec![
+        "domain".to_string(),
+        interface.to_string(),
+        "~.".to_string(),
+    ];
     domain.extend(search.iter().cloned());
     vec![dns, domain]
 }
@@ -265,7 +286,9 @@ impl fmt::Display for Action {
         match self {
             Action::StartDaemon { program, interface } => write!(f, "{program} {interface}"),
             Action::RunHook { command } => f.write_str(command),
-            Action::ApplyWgConfig { interface, .. } => write!(f, "wg addconf {interface} /dev/stdin"),
+            Action::ApplyWgConfig { interface, .. } => {
+                write!(f, "wg addconf {interface} /dev/stdin")
+            }
             Action::AddAddress { interface, address } => {
                 let switch = address.family().switch();
                 write!(f, "ip {switch} address add {address} dev {interface}")
@@ -273,10 +296,17 @@ impl fmt::Display for Action {
             Action::SetMtuUp { interface, mtu } => {
                 write!(f, "ip link set mtu {mtu} up dev {interface}")
             }
-            Action::SetDns { interface, servers, search, backend } => {
-                fmt_set_dns(f, interface, servers, search, backend)
-            }
-            Action::AddRoute { interface, prefix, table } => {
+            Action::SetDns {
+                interface,
+                servers,
+                search,
+                backend,
+            } => fmt_set_dns(f, interface, servers, search, backend),
+            Action::AddRoute {
+                interface,
+                prefix,
+                table,
+            } => {
                 let switch = prefix.family().switch();
                 write!(f, "ip {switch} route add {prefix} dev {interface}")?;
                 match table {

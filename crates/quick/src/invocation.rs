@@ -15,7 +15,10 @@ pub fn is_interface_name(name: &str) -> bool {
 /// `/etc/wireguard/NAME.conf`; otherwise the base name must be `NAME.conf`.
 pub fn resolve(argument: &str) -> Result<(String, PathBuf), String> {
     if is_interface_name(argument) {
-        return Ok((argument.to_string(), PathBuf::from(format!("/etc/wireguard/{argument}.conf"))));
+        return Ok((
+            argument.to_string(),
+            PathBuf::from(format!("/etc/wireguard/{argument}.conf")),
+        ));
     }
     let path = Path::new(argument);
     let name = path
@@ -33,13 +36,13 @@ pub fn resolve(argument: &str) -> Result<(String, PathBuf), String> {
 #[must_use]
 pub fn permission_warning(path: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt as _;
-    let world = |p: &Path| {
-        std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o007 != 0)
-    };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    (world(path) || world(dir)).then(|| {
-        format!("Warning: `{}' is world accessible", path.display())
-    })
+    let world = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o007 != 0);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    (world(path) || world(dir))
+        .then(|| format!("Warning: `{}' is world accessible", path.display()))
 }
 
 #[cfg(test)]
@@ -73,7 +76,9 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(permission_warning(&file), None);
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(permission_warning(&file).unwrap().contains("world accessible"));
+        assert!(permission_warning(&file)
+            .unwrap()
+            .contains("world accessible"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

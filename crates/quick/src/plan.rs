@@ -95,7 +95,11 @@ pub fn table_mode(table: Option<&str>, env: &Environment) -> Result<TableMode, P
 }
 
 /// The actions of `wg-quick up`.
-pub fn plan_up(inv: &Invocation, config: &Config, env: &Environment) -> Result<Vec<Action>, PlanError> {
+pub fn plan_up(
+    inv: &Invocation,
+    config: &Config,
+    env: &Environment,
+) -> Result<Vec<Action>, PlanError> {
     let quick = &config.interface.quick;
     if env.link_exists {
         return Err(PlanError::AlreadyExists(inv.interface.clone()));
@@ -115,10 +119,19 @@ pub fn plan_up(inv: &Invocation, config: &Config, env: &Environment) -> Result<V
         request: ferrotun_conf_request(config),
     });
     for address in &quick.addresses {
-        let address = Prefix { ip: address.ip, len: address.prefix };
-        actions.push(Action::AddAddress { interface: name.clone(), address });
+        let address = Prefix {
+            ip: address.ip,
+            len: address.prefix,
+        };
+        actions.push(Action::AddAddress {
+            interface: name.clone(),
+            address,
+        });
     }
-    actions.push(Action::SetMtuUp { interface: name.clone(), mtu: mtu(config, env) });
+    actions.push(Action::SetMtuUp {
+        interface: name.clone(),
+        mtu: mtu(config, env),
+    });
     if let Some(backend) = dns {
         actions.push(Action::SetDns {
             interface: name.clone(),
@@ -133,7 +146,11 @@ pub fn plan_up(inv: &Invocation, config: &Config, env: &Environment) -> Result<V
 }
 
 /// The actions of `wg-quick down`.
-pub fn plan_down(inv: &Invocation, config: &Config, env: &Environment) -> Result<Vec<Action>, PlanError> {
+pub fn plan_down(
+    inv: &Invocation,
+    config: &Config,
+    env: &Environment,
+) -> Result<Vec<Action>, PlanError> {
     let quick = &config.interface.quick;
     let name = &inv.interface;
     if !env.is_wireguard {
@@ -152,12 +169,19 @@ pub fn plan_down(inv: &Invocation, config: &Config, env: &Environment) -> Result
     if table == TableMode::Auto && env.running_fwmark != 0 && env.running_has_default {
         actions.extend(rule_deletions(env.running_fwmark));
     }
-    actions.push(Action::DeleteLink { interface: name.clone() });
+    actions.push(Action::DeleteLink {
+        interface: name.clone(),
+    });
     let has_dns = !quick.dns_servers.is_empty() || !quick.dns_search.is_empty();
     if let (true, Some(backend)) = (has_dns, env.dns.clone()) {
-        actions.push(Action::UnsetDns { interface: name.clone(), backend });
+        actions.push(Action::UnsetDns {
+            interface: name.clone(),
+            backend,
+        });
     }
-    actions.push(Action::RemoveFirewall { interface: name.clone() });
+    actions.push(Action::RemoveFirewall {
+        interface: name.clone(),
+    });
     actions.extend(hooks(&quick.post_down, name));
     Ok(actions)
 }
@@ -169,7 +193,9 @@ pub fn rollback(done: &[Action]) -> Vec<Action> {
     let mut undo = Vec::new();
     for action in done {
         match action {
-            Action::SetDns { interface, backend, .. } => undo.push(Action::UnsetDns {
+            Action::SetDns {
+                interface, backend, ..
+            } => undo.push(Action::UnsetDns {
                 interface: interface.clone(),
                 backend: backend.clone(),
             }),
@@ -202,12 +228,14 @@ fn started_interface(done: &[Action]) -> Option<String> {
 
 /// The four rule deletions of `del_if`, for table/mark `mark`.
 fn rule_deletions(mark: u32) -> impl Iterator<Item = Action> {
-    [Family::V4, Family::V6].into_iter().flat_map(move |family| {
-        [
-            Action::DeleteRules(Rule::NotFwmark { family, mark }),
-            Action::DeleteRules(Rule::SuppressMain { family }),
-        ]
-    })
+    [Family::V4, Family::V6]
+        .into_iter()
+        .flat_map(move |family| {
+            [
+                Action::DeleteRules(Rule::NotFwmark { family, mark }),
+                Action::DeleteRules(Rule::SuppressMain { family }),
+            ]
+        })
 }
 
 /// Hooks with `%i` replaced by the interface name.
@@ -236,7 +264,10 @@ fn check_ipv6(
         return Ok(());
     }
     if let Some(address) = quick.addresses.iter().find(|a| a.ip.is_ipv6()) {
-        return Err(PlanError::Ipv6Disabled(format!("Address {}/{}", address.ip, address.prefix)));
+        return Err(PlanError::Ipv6Disabled(format!(
+            "Address {}/{}",
+            address.ip, address.prefix
+        )));
     }
     if table != TableMode::Off {
         if let Some(prefix) = routes.iter().find(|p| p.family() == Family::V6) {

@@ -8,7 +8,15 @@ use std::fmt::Write as _;
 
 /// The keys wg-quick consumes from `[Interface]`.
 const QUICK_KEYS: [&str; 9] = [
-    "address", "dns", "mtu", "table", "preup", "postup", "predown", "postdown", "saveconfig",
+    "address",
+    "dns",
+    "mtu",
+    "table",
+    "preup",
+    "postup",
+    "predown",
+    "postdown",
+    "saveconfig",
 ];
 
 /// `wg-quick strip`: the file without wg-quick's `[Interface]` keys, every other line
@@ -89,7 +97,11 @@ pub fn showconf_interface_keys(info: &DeviceInfo) -> String {
 pub fn showconf_peers(info: &DeviceInfo) -> String {
     let mut text = String::new();
     for peer in &info.peers {
-        let _ = writeln!(text, "\n[Peer]\nPublicKey = {}", peer.public_key.to_base64());
+        let _ = writeln!(
+            text,
+            "\n[Peer]\nPublicKey = {}",
+            peer.public_key.to_base64()
+        );
         if let Some(psk) = &peer.preshared_key {
             let _ = writeln!(text, "PresharedKey = {}", psk.to_base64());
         }

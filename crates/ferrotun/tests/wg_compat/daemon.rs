@@ -35,15 +35,25 @@ impl Daemon {
     pub fn start(sandbox: &Sandbox, imp: Impl) -> Daemon {
         let name = unique_name(if imp == Impl::Ferrotund { 'f' } else { 'g' });
         let program = match imp {
-            Impl::Ferrotund => ferrotund_bin().expect("ferrotund binary").display().to_string(),
+            Impl::Ferrotund => ferrotund_bin()
+                .expect("ferrotund binary")
+                .display()
+                .to_string(),
             Impl::WireguardGo => "wireguard-go".to_string(),
         };
         let run = sandbox.shell(
             &format!("exec {program} {name} >/dev/null 2>&1"),
-            &[("WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD", "1"), ("LOG_LEVEL", "error")],
+            &[
+                ("WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD", "1"),
+                ("LOG_LEVEL", "error"),
+            ],
         );
         let socket = sandbox.socket_dir().join(format!("{name}.sock"));
-        let mut daemon = Daemon { name, pid: None, socket };
+        let mut daemon = Daemon {
+            name,
+            pid: None,
+            socket,
+        };
         // Adopt whatever started before judging, so it is cleaned up on failure too.
         let deadline = Instant::now() + Duration::from_secs(10);
         while daemon.pid.is_none() && Instant::now() < deadline {
@@ -52,8 +62,16 @@ impl Daemon {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
-        assert_eq!(run.code, 0, "starting {imp:?} {} failed: {run}", daemon.name);
-        assert!(daemon.pid.is_some(), "no process serves {}", daemon.socket.display());
+        assert_eq!(
+            run.code, 0,
+            "starting {imp:?} {} failed: {run}",
+            daemon.name
+        );
+        assert!(
+            daemon.pid.is_some(),
+            "no process serves {}",
+            daemon.socket.display()
+        );
         daemon
     }
 }
@@ -103,14 +121,19 @@ fn socket_inode(name: &str) -> Option<String> {
 pub fn daemon_pid(name: &str) -> Option<u32> {
     let inode = socket_inode(name)?;
     let target = format!("socket:[{inode}]");
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let holds = std::fs::read_dir(entry.path().join("fd"))
-            .ok()?
-            .flatten()
-            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|l| l.as_os_str() == target.as_str()));
-        (holds && cmdline_has(pid, name)).then_some(pid)
-    })
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let holds = std::fs::read_dir(entry.path().join("fd"))
+                .ok()?
+                .flatten()
+                .any(|fd| {
+                    std::fs::read_link(fd.path()).is_ok_and(|l| l.as_os_str() == target.as_str())
+                });
+            (holds && cmdline_has(pid, name)).then_some(pid)
+        })
 }
 
 fn cmdline_has(pid: u32, name: &str) -> bool {
@@ -119,13 +142,17 @@ fn cmdline_has(pid: u32, name: &str) -> bool {
 }
 
 fn owns_socket(pid: u32, name: &str) -> bool {
-    daemon_pid(name) == Some(pid) || (cmdline_has(pid, name) && std::path::Path::new(&format!("/proc/{pid}")).exists())
+    daemon_pid(name) == Some(pid)
+        || (cmdline_has(pid, name) && std::path::Path::new(&format!("/proc/{pid}")).exists())
 }
 
 /// A process with exactly `name` among its arguments (names are unique to this test run).
 fn pid_with_argument(name: &str) -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        (pid != std::process::id() && cmdline_has(pid, name)).then_some(pid)
-    })
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            (pid != std::process::id() && cmdline_has(pid, name)).then_some(pid)
+        })
 }

@@ -17,7 +17,12 @@ pub struct KeyPair {
 pub fn keypair() -> KeyPair {
     let key = PrivateKey::generate(&mut OsRng);
     let public = key.public_key();
-    KeyPair { private: key.to_base64(), public: public.to_base64(), private_hex: key.to_hex(), public_hex: public.to_hex() }
+    KeyPair {
+        private: key.to_base64(),
+        public: public.to_base64(),
+        private_hex: key.to_hex(),
+        public_hex: public.to_hex(),
+    }
 }
 
 pub fn psk() -> (String, String) {
@@ -53,7 +58,13 @@ pub fn peer_section(i: usize, public: &str) -> String {
         let _ = writeln!(text, "PresharedKey = {}", psk().0);
     }
     if i % 7 != 2 {
-        let _ = write!(text, "AllowedIPs = 10.{}.{}.0/24, fd00::{:x}/128", i / 256, i % 256, i + 1);
+        let _ = write!(
+            text,
+            "AllowedIPs = 10.{}.{}.0/24, fd00::{:x}/128",
+            i / 256,
+            i % 256,
+            i + 1
+        );
         if i % 5 == 1 {
             let _ = write!(text, ", 172.16.{}.1/32, ::1.2.3.{}/128", i % 256, i % 256);
         }
@@ -73,7 +84,10 @@ pub fn peer_section(i: usize, public: &str) -> String {
 
 /// A configuration with an interface section and `peers` varied peers.
 pub fn config(port: u16, fwmark: Option<&str>, peers: usize) -> String {
-    let mut text = format!("[Interface]\nPrivateKey = {}\nListenPort = {port}\n", keypair().private);
+    let mut text = format!(
+        "[Interface]\nPrivateKey = {}\nListenPort = {port}\n",
+        keypair().private
+    );
     if let Some(mark) = fwmark {
         let _ = writeln!(text, "FwMark = {mark}");
     }
@@ -117,7 +131,9 @@ pub fn temp_file(tag: &str, text: &str) -> TempFile {
 
 /// Seconds since the epoch.
 pub fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// One peer of a synthetic `get` reply.
@@ -147,12 +163,20 @@ pub fn reply(private_hex: Option<&str>, port: u16, fwmark: u32, peers: &[ReplyPe
     for peer in peers {
         let _ = writeln!(text, "public_key={}", peer.public_hex);
         let zero = "0".repeat(64);
-        let _ = writeln!(text, "preshared_key={}", peer.psk_hex.as_deref().unwrap_or(&zero));
+        let _ = writeln!(
+            text,
+            "preshared_key={}",
+            peer.psk_hex.as_deref().unwrap_or(&zero)
+        );
         text.push_str("protocol_version=1\n");
         if let Some(endpoint) = &peer.endpoint {
             let _ = writeln!(text, "endpoint={endpoint}");
         }
-        let _ = writeln!(text, "last_handshake_time_sec={}\nlast_handshake_time_nsec={}", peer.handshake.0, peer.handshake.1);
+        let _ = writeln!(
+            text,
+            "last_handshake_time_sec={}\nlast_handshake_time_nsec={}",
+            peer.handshake.0, peer.handshake.1
+        );
         let _ = writeln!(text, "tx_bytes={}\nrx_bytes={}", peer.tx, peer.rx);
         let _ = writeln!(text, "persistent_keepalive_interval={}", peer.keepalive);
         for ip in &peer.allowed {

@@ -70,11 +70,16 @@ fn key_command_usage_and_warnings_match_wg() {
     // Writing a key to a file others can read draws a warning.
     let file = std::env::temp_dir().join(format!("ferrotun-wgc-{}-key", std::process::id()));
     let file = file.display();
-    let script = |program: &str| format!("umask 022; rm -f {file}; exec -a wg {program} genkey > {file}");
+    let script =
+        |program: &str| format!("umask 022; rm -f {file}; exec -a wg {program} genkey > {file}");
     let wg = sandbox.run_as("bash", "bash", &["-c", &script("wg")], &[], b"");
     let ours = sandbox.run_as("bash", "bash", &["-c", &script(ferrotun_bin())], &[], b"");
     assert_eq!((wg.err(), wg.code), (ours.err(), ours.code));
-    assert!(ours.err().starts_with("Warning: writing to world accessible file."), "{ours}");
+    assert!(
+        ours.err()
+            .starts_with("Warning: writing to world accessible file."),
+        "{ours}"
+    );
     let _ = std::fs::remove_file(file.to_string());
 }
 
@@ -84,14 +89,30 @@ fn top_level_commands_match_wg() {
         return;
     }
     let sandbox = Sandbox::new();
-    for args in [&["--help"][..], &["help"], &["-h"], &["bogus"], &["show", "--help"], &["show", "a", "b", "c"]] {
+    for args in [
+        &["--help"][..],
+        &["help"],
+        &["-h"],
+        &["bogus"],
+        &["show", "--help"],
+        &["show", "a", "b", "c"],
+    ] {
         crate::assert_same(&sandbox, args, &[]);
     }
-    for args in [&["showconf"][..], &["setconf", "x"], &["addconf"], &["syncconf", "a", "b", "c"]] {
+    for args in [
+        &["showconf"][..],
+        &["setconf", "x"],
+        &["addconf"],
+        &["syncconf", "a", "b", "c"],
+    ] {
         crate::assert_same(&sandbox, args, &[]);
     }
     // A name with no socket and no kernel device.
-    for args in [&["show", "nosuchif0"][..], &["showconf", "nosuchif0"], &["set", "nosuchif0", "listen-port", "1"]] {
+    for args in [
+        &["show", "nosuchif0"][..],
+        &["showconf", "nosuchif0"],
+        &["set", "nosuchif0", "listen-port", "1"],
+    ] {
         crate::assert_same(&sandbox, args, &[]);
     }
 }

@@ -28,8 +28,10 @@ use sandbox::{Run, Sandbox};
 
 /// Whether this machine can run the differential tests; says why not otherwise.
 pub fn prerequisites() -> bool {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .is_ok_and(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")));
+    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+    });
     let have = |tool: &str| {
         std::process::Command::new("sh")
             .args(["-c", &format!("command -v {tool} >/dev/null")])
@@ -76,7 +78,10 @@ pub fn assert_same(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Ru
         last = Some((wg, ours));
     }
     let (wg, ours) = last.unwrap();
-    panic!("`wg {}` with {env:?} differs\n=== wg ===\n{wg}\n=== ferrotun ===\n{ours}", args.join(" "));
+    panic!(
+        "`wg {}` with {env:?} differs\n=== wg ===\n{wg}\n=== ferrotun ===\n{ours}",
+        args.join(" ")
+    );
 }
 
 /// `showconf` with the peer sections sorted: wireguard-go lists peers in random order, and
@@ -100,7 +105,9 @@ pub fn canonical_request(body: &[u8]) -> String {
             Some(value) => {
                 let (sign, rest) = value.strip_prefix('-').map_or(("", value), |r| ("-", r));
                 let (ip, cidr) = rest.split_once('/').unwrap_or((rest, ""));
-                let ip = ip.parse::<std::net::IpAddr>().map_or(ip.to_string(), |a| a.to_string());
+                let ip = ip
+                    .parse::<std::net::IpAddr>()
+                    .map_or(ip.to_string(), |a| a.to_string());
                 format!("allowed_ip={sign}{ip}/{cidr}\n")
             }
             None => format!("{line}\n"),

@@ -33,7 +33,14 @@ impl Replay {
         let sets = Arc::new(Mutex::new(Vec::new()));
         let (stop2, reply2, sets2) = (stop.clone(), reply.clone(), sets.clone());
         let thread = std::thread::spawn(move || serve(&listener, &stop2, &reply2, &sets2));
-        Replay { name, path, stop, reply, sets, thread: Some(thread) }
+        Replay {
+            name,
+            path,
+            stop,
+            reply,
+            sets,
+            thread: Some(thread),
+        }
     }
 
     /// Changes the `get` reply.
@@ -57,7 +64,12 @@ impl Drop for Replay {
     }
 }
 
-fn serve(listener: &UnixListener, stop: &AtomicBool, reply: &Mutex<Vec<u8>>, sets: &Mutex<Vec<Vec<u8>>>) {
+fn serve(
+    listener: &UnixListener,
+    stop: &AtomicBool,
+    reply: &Mutex<Vec<u8>>,
+    sets: &Mutex<Vec<Vec<u8>>>,
+) {
     while !stop.load(Ordering::Relaxed) {
         match listener.accept() {
             Ok((stream, _)) => handle(stream, reply, sets),
@@ -102,6 +114,10 @@ pub fn raw_get(sandbox: &Sandbox, name: &str) -> Vec<u8> {
             _ => break,
         }
     }
-    assert!(reply.ends_with(b"errno=0\n\n"), "bad reply: {}", String::from_utf8_lossy(&reply));
+    assert!(
+        reply.ends_with(b"errno=0\n\n"),
+        "bad reply: {}",
+        String::from_utf8_lossy(&reply)
+    );
     reply
 }

@@ -30,7 +30,13 @@ impl Run {
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout ---\n{}--- stderr ---\n{}", self.code, self.out(), self.err())
+        write!(
+            f,
+            "exit {}\n--- stdout ---\n{}--- stderr ---\n{}",
+            self.code,
+            self.out(),
+            self.err()
+        )
     }
 }
 
@@ -49,7 +55,8 @@ pub fn unique_name(tag: char) -> String {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let script = "mkdir -p /var/run/wireguard && mount -t tmpfs -o mode=0755 tmpfs /var/run/wireguard \
+        let script =
+            "mkdir -p /var/run/wireguard && mount -t tmpfs -o mode=0755 tmpfs /var/run/wireguard \
                       && echo ready && exec sleep 900";
         let mut holder = Command::new("unshare")
             .args(["--mount", "--propagation", "private", "sh", "-c", script])
@@ -60,7 +67,9 @@ impl Sandbox {
             .expect("unshare");
         let mut line = String::new();
         let stdout = holder.stdout.take().expect("holder stdout");
-        BufReader::new(stdout).read_line(&mut line).expect("holder output");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("holder output");
         if line.trim() != "ready" {
             let _ = holder.kill();
             let _ = holder.wait();
@@ -81,26 +90,54 @@ impl Sandbox {
 
     /// Runs `program` (with `argv[0]` set to `argv0`) inside the sandbox, with a clean `WG_*`
     /// environment plus `env`.
-    pub fn run_as(&self, argv0: &str, program: &str, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
+    pub fn run_as(
+        &self,
+        argv0: &str,
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: &[u8],
+    ) -> Run {
         let mut command = Command::new("nsenter");
         command
-            .args(["-t", &self.pid().to_string(), "-m", "--", "bash", "-c", "exec -a \"$0\" \"$@\"", argv0, program])
+            .args([
+                "-t",
+                &self.pid().to_string(),
+                "-m",
+                "--",
+                "bash",
+                "-c",
+                "exec -a \"$0\" \"$@\"",
+                argv0,
+                program,
+            ])
             .args(args);
-        for var in ["WG_COLOR_MODE", "WG_HIDE_KEYS", "WG_ENDPOINT_RESOLUTION_RETRIES"] {
+        for var in [
+            "WG_COLOR_MODE",
+            "WG_HIDE_KEYS",
+            "WG_ENDPOINT_RESOLUTION_RETRIES",
+        ] {
             command.env_remove(var);
         }
         command.env("WG_ENDPOINT_RESOLUTION_RETRIES", "0");
         for (key, value) in env {
             command.env(key, value);
         }
-        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = command.spawn().expect("nsenter");
         if let Some(mut input) = child.stdin.take() {
             use std::io::Write as _;
             let _ = input.write_all(stdin);
         }
         let output = child.wait_with_output().expect("wait");
-        Run { stdout: output.stdout, stderr: output.stderr, code: output.status.code().unwrap_or(-1) }
+        Run {
+            stdout: output.stdout,
+            stderr: output.stderr,
+            code: output.status.code().unwrap_or(-1),
+        }
     }
 
     /// `wg ARGS` in the sandbox.

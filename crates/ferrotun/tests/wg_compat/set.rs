@@ -9,12 +9,22 @@ use crate::{canonical_conf, ferrotund_available, prerequisites};
 
 /// Resets `name` to `base`, applies `args` with `tool`, and returns the tool's run and the
 /// resulting `showconf`.
-fn apply(sandbox: &Sandbox, name: &str, base: &str, tool: &str, args: &[String]) -> (crate::Run, String) {
+fn apply(
+    sandbox: &Sandbox,
+    name: &str,
+    base: &str,
+    tool: &str,
+    args: &[String],
+) -> (crate::Run, String) {
     let reset = sandbox.wg(&["setconf", name, base]);
     assert_eq!(reset.code, 0, "reset: {reset}");
     let mut argv: Vec<&str> = vec!["set", name];
     argv.extend(args.iter().map(String::as_str));
-    let run = if tool == "wg" { sandbox.wg(&argv) } else { sandbox.ferrotun(&argv) };
+    let run = if tool == "wg" {
+        sandbox.wg(&argv)
+    } else {
+        sandbox.ferrotun(&argv)
+    };
     (run, sandbox.wg(&["showconf", name]).out())
 }
 
@@ -22,7 +32,12 @@ fn apply(sandbox: &Sandbox, name: &str, base: &str, tool: &str, args: &[String])
 fn twin(sandbox: &Sandbox, name: &str, base: &str, args: &[String], canonical: bool) {
     let (wg, wg_conf) = apply(sandbox, name, base, "wg", args);
     let (ours, our_conf) = apply(sandbox, name, base, "ferrotun", args);
-    assert_eq!(wg, ours, "`set {}`:\n=== wg ===\n{wg}\n=== ferrotun ===\n{ours}", args.join(" "));
+    assert_eq!(
+        wg,
+        ours,
+        "`set {}`:\n=== wg ===\n{wg}\n=== ferrotun ===\n{ours}",
+        args.join(" ")
+    );
     let (wg_conf, our_conf) = if canonical {
         (canonical_conf(&wg_conf), canonical_conf(&our_conf))
     } else {
@@ -33,30 +48,91 @@ fn twin(sandbox: &Sandbox, name: &str, base: &str, args: &[String], canonical: b
 
 /// The scenarios: argument lists, using the peers of the base configuration.
 fn scenarios(peers: &[String], files: &Files) -> Vec<Vec<String>> {
-    let new = keypair().public;
-    let s = |parts: &[&str]| parts.iter().map(|p| (*p).to_string()).collect::<Vec<_>>();
+    let mut all = device_scenarios(files);
+    all.extend(peer_scenarios(peers, files));
+    all.extend(bad_scenarios(peers, files));
+    all
+}
+
+fn strings(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|p| (*p).to_string()).collect()
+}
+
+fn device_scenarios(files: &Files) -> Vec<Vec<String>> {
     let port = fixtures::port().to_string();
     vec![
-        s(&["listen-port", &port, "fwmark", "0x10"]),
-        s(&["fwmark", "off"]),
-        s(&["private-key", &files.private]),
-        s(&["private-key", "/dev/null"]),
-        s(&["peer", &new, "allowed-ips", "10.50.0.0/16,fd50::/64", "endpoint", "127.0.0.9:9", "persistent-keepalive", "15", "preshared-key", &files.psk]),
-        s(&["peer", &peers[0], "remove"]),
-        s(&["peer", &peers[0], "preshared-key", "/dev/null", "persistent-keepalive", "off"]),
-        s(&["peer", &peers[1], "allowed-ips", ""]),
-        s(&["peer", &peers[1], "allowed-ips", " 10.1.2.3/32 , 10.4.0.0/16", "endpoint", "[fe80::5%lo]:77"]),
-        s(&["peer", &peers[2], "endpoint", "localhost:88", "peer", &peers[3], "allowed-ips", "10.2.0.0/24"]),
-        s(&["peer", &peers[2], "allowed-ips", "10.0.0.1/24"]),
-        s(&["peer", &peers[2], "allowed-ips", "10.0.0.0/24", "allowed-ips", "10.7.0.0/24"]),
-        s(&["peer", "not-a-key"]),
-        s(&["peer", &peers[2], "listen-port", "1"]),
-        s(&["peer", &peers[2], "endpoint", "127.0.0.1"]),
-        s(&["peer", &peers[2], "allowed-ips", "10.0.0.0/33"]),
-        s(&["private-key", &files.bad_key]),
-        s(&["fwmark", "0x100000000"]),
-        s(&["remove"]),
-        s(&["listen-port", "no-such-service"]),
+        strings(&["listen-port", &port, "fwmark", "0x10"]),
+        strings(&["fwmark", "off"]),
+        strings(&["private-key", &files.private]),
+        strings(&["private-key", "/dev/null"]),
+    ]
+}
+
+fn peer_scenarios(peers: &[String], files: &Files) -> Vec<Vec<String>> {
+    let new = keypair().public;
+    vec![
+        strings(&[
+            "peer",
+            &new,
+            "allowed-ips",
+            "10.50.0.0/16,fd50::/64",
+            "endpoint",
+            "127.0.0.9:9",
+            "persistent-keepalive",
+            "15",
+            "preshared-key",
+            &files.psk,
+        ]),
+        strings(&["peer", &peers[0], "remove"]),
+        strings(&[
+            "peer",
+            &peers[0],
+            "preshared-key",
+            "/dev/null",
+            "persistent-keepalive",
+            "off",
+        ]),
+        strings(&["peer", &peers[1], "allowed-ips", ""]),
+        strings(&[
+            "peer",
+            &peers[1],
+            "allowed-ips",
+            " 10.1.2.3/32 , 10.4.0.0/16",
+            "endpoint",
+            "[fe80::5%lo]:77",
+        ]),
+        strings(&[
+            "peer",
+            &peers[2],
+            "endpoint",
+            "localhost:88",
+            "peer",
+            &peers[3],
+            "allowed-ips",
+            "10.2.0.0/24",
+        ]),
+        strings(&["peer", &peers[2], "allowed-ips", "10.0.0.1/24"]),
+        strings(&[
+            "peer",
+            &peers[2],
+            "allowed-ips",
+            "10.0.0.0/24",
+            "allowed-ips",
+            "10.7.0.0/24",
+        ]),
+    ]
+}
+
+fn bad_scenarios(peers: &[String], files: &Files) -> Vec<Vec<String>> {
+    vec![
+        strings(&["peer", "not-a-key"]),
+        strings(&["peer", &peers[2], "listen-port", "1"]),
+        strings(&["peer", &peers[2], "endpoint", "127.0.0.1"]),
+        strings(&["peer", &peers[2], "allowed-ips", "10.0.0.0/33"]),
+        strings(&["private-key", &files.bad_key]),
+        strings(&["fwmark", "0x100000000"]),
+        strings(&["remove"]),
+        strings(&["listen-port", "no-such-service"]),
     ]
 }
 
@@ -76,7 +152,10 @@ fn files() -> Files {
 
 /// Public keys of the base configuration, in file order.
 fn peer_keys(config: &str) -> Vec<String> {
-    config.lines().filter_map(|l| l.strip_prefix("PublicKey = ").map(str::to_string)).collect()
+    config
+        .lines()
+        .filter_map(|l| l.strip_prefix("PublicKey = ").map(str::to_string))
+        .collect()
 }
 
 fn run_matrix(sandbox: &Sandbox, daemon: &Daemon, canonical: bool) {
@@ -117,12 +196,41 @@ fn incremental_allowed_ips(sandbox: &Sandbox, daemon: &Daemon) {
         "incr-base",
         &format!("[Interface]\nListenPort = {}\n[Peer]\nPublicKey = {peer}\nAllowedIPs = 10.0.0.1/32, 10.0.0.2/32\n", fixtures::port()),
     );
-    let ours = |list: &str| apply(sandbox, &daemon.name, &base, "ferrotun", &["peer".into(), peer.clone(), "allowed-ips".into(), list.into()]);
-    let wg = |list: &str| apply(sandbox, &daemon.name, &base, "wg", &["peer".into(), peer.clone(), "allowed-ips".into(), list.into()]);
+    let ours = |list: &str| {
+        apply(
+            sandbox,
+            &daemon.name,
+            &base,
+            "ferrotun",
+            &[
+                "peer".into(),
+                peer.clone(),
+                "allowed-ips".into(),
+                list.into(),
+            ],
+        )
+    };
+    let wg = |list: &str| {
+        apply(
+            sandbox,
+            &daemon.name,
+            &base,
+            "wg",
+            &[
+                "peer".into(),
+                peer.clone(),
+                "allowed-ips".into(),
+                list.into(),
+            ],
+        )
+    };
     let (run, got) = ours("+10.0.0.3/32,-10.0.0.1/32");
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(got, wg("10.0.0.2/32,10.0.0.3/32").1);
-    assert_eq!(ours("+10.0.0.9/32").1, wg("10.0.0.1/32,10.0.0.2/32,10.0.0.9/32").1);
+    assert_eq!(
+        ours("+10.0.0.9/32").1,
+        wg("10.0.0.1/32,10.0.0.2/32,10.0.0.9/32").1
+    );
 }
 
 /// The request bytes themselves, through a fake daemon. ferrotun writes an IPv6 zone as its
@@ -148,6 +256,10 @@ fn set_requests_are_identical() {
         let our_sets = replay.take_sets();
         assert_eq!(wg, ours, "{argv:?}");
         let normalize = |sets: Vec<Vec<u8>>| crate::canonical_request(&sets.concat());
-        assert_eq!(normalize(wg_sets), normalize(our_sets), "request for {argv:?}");
+        assert_eq!(
+            normalize(wg_sets),
+            normalize(our_sets),
+            "request for {argv:?}"
+        );
     }
 }

@@ -73,7 +73,10 @@ fn ferrotund_with_many_peers() {
     }
     let sandbox = Sandbox::new();
     let daemon = Daemon::start(&sandbox, Impl::Ferrotund);
-    let conf = fixtures::temp_file("many.conf", &fixtures::config(fixtures::port(), Some("0xca6c"), 40));
+    let conf = fixtures::temp_file(
+        "many.conf",
+        &fixtures::config(fixtures::port(), Some("0xca6c"), 40),
+    );
     let run = sandbox.wg(&["setconf", &daemon.name, &conf]);
     assert_eq!(run.code, 0, "{run}");
     compare_interface(&sandbox, &daemon.name);
@@ -92,12 +95,18 @@ fn wireguard_go_live_and_replayed() {
     let sandbox = Sandbox::new();
     // One peer: wireguard-go's order cannot vary.
     let single = Daemon::start(&sandbox, Impl::WireguardGo);
-    let one = fixtures::temp_file("one.conf", &fixtures::config(fixtures::port(), Some("1234"), 1));
+    let one = fixtures::temp_file(
+        "one.conf",
+        &fixtures::config(fixtures::port(), Some("1234"), 1),
+    );
     assert_eq!(sandbox.wg(&["setconf", &single.name, &one]).code, 0);
     compare_interface(&sandbox, &single.name);
     // Many peers: capture one reply and replay it, so both tools read the same order.
     let many = Daemon::start(&sandbox, Impl::WireguardGo);
-    let conf = fixtures::temp_file("go.conf", &fixtures::config(fixtures::port(), Some("0xffffffff"), 18));
+    let conf = fixtures::temp_file(
+        "go.conf",
+        &fixtures::config(fixtures::port(), Some("0xffffffff"), 18),
+    );
     assert_eq!(sandbox.wg(&["setconf", &many.name, &conf]).code, 0);
     let replay = Replay::start(&sandbox, &raw_get(&sandbox, &many.name));
     compare_interface(&sandbox, &replay.name);
@@ -119,7 +128,17 @@ pub fn synthetic_reply() -> String {
         (0, 7),
         (t - 2 * 86_400, 999_999_999),
     ];
-    let counters = [0, 1023, 1024, 1152, 1408, 1 << 20, 5 << 30, 3 << 40, u64::MAX];
+    let counters = [
+        0,
+        1023,
+        1024,
+        1152,
+        1408,
+        1 << 20,
+        5 << 30,
+        3 << 40,
+        u64::MAX,
+    ];
     let endpoints = [
         "127.0.0.1:51820",
         "[::1]:1",
@@ -142,9 +161,17 @@ pub fn synthetic_reply() -> String {
             keepalive: [0, 1, 25, 61, 3600, 65535, 0, 86, 7][i],
             allowed: match i {
                 0 => vec![],
-                1 => vec!["::1.2.3.4/128".into(), "::ffff:10.0.0.1/128".into(), "::/0".into()],
+                1 => vec![
+                    "::1.2.3.4/128".into(),
+                    "::ffff:10.0.0.1/128".into(),
+                    "::/0".into(),
+                ],
                 2 => vec!["0.0.0.0/0".into(), "10.0.0.0/288".into()],
-                _ => vec![format!("10.{i}.0.0/16"), format!("fd00:{i}::/64"), "2001:db8:0:1:0:1:0:1/128".into()],
+                _ => vec![
+                    format!("10.{i}.0.0/16"),
+                    format!("fd00:{i}::/64"),
+                    "2001:db8:0:1:0:1:0:1/128".into(),
+                ],
             },
         })
         .collect();
@@ -184,7 +211,10 @@ fn malformed_and_failing_replies() {
         format!("public_key={key}\nendpoint=[::1]\nerrno=0\n\n"),
         format!("public_key={key}\nrx_bytes=99999999999999999999999\nerrno=0\n\n"),
         format!("public_key={key}\nlisten_port=5\nunknown=1\nerrno=0\n\n"),
-        format!("public_key={key}\npreshared_key={}\nerrno=0\n\n", "0".repeat(64)),
+        format!(
+            "public_key={key}\npreshared_key={}\nerrno=0\n\n",
+            "0".repeat(64)
+        ),
     ];
     let replay = Replay::start(&sandbox, b"errno=0\n\n");
     for reply in replies {
@@ -205,15 +235,116 @@ fn colour_on_a_terminal() {
     let replay = Replay::start(&sandbox, synthetic_reply().as_bytes());
     let tty = |program: &str| {
         let command = format!("exec -a wg {program} show {}", replay.name);
-        sandbox.run_as("script", "script", &["-qec", &format!("bash -c '{command}'"), "/dev/null"], &[], b"")
+        sandbox.run_as(
+            "script",
+            "script",
+            &["-qec", &format!("bash -c '{command}'"), "/dev/null"],
+            &[],
+            b"",
+        )
     };
     for attempt in 0..3 {
         let (wg, ours) = (tty("wg"), tty(crate::sandbox::ferrotun_bin()));
-        assert!(wg.out().contains("\x1b[32m"), "wg did not colour a terminal: {wg}");
+        assert!(
+            wg.out().contains("\x1b[32m"),
+            "wg did not colour a terminal: {wg}"
+        );
         // "N seconds ago" may cross a second between the two runs.
         if wg.out() == ours.out() || attempt == 2 {
             assert_eq!(wg.out(), ours.out());
             break;
         }
+    }
+}
+
+/// `show --json` carries the same data as `dump`.
+#[test]
+fn json_matches_dump() {
+    if !prerequisites() {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let replay = Replay::start(&sandbox, synthetic_reply().as_bytes());
+    let hidden = sandbox.ferrotun(&["show", &replay.name, "--json"]);
+    assert_eq!(hidden.code, 0, "{hidden}");
+    let doc: serde_json::Value = serde_json::from_slice(&hidden.stdout).expect("JSON");
+    assert_eq!(doc["private_key"], "(hidden)");
+    let shown = sandbox.run_as(
+        "wg",
+        crate::sandbox::ferrotun_bin(),
+        &["show", &replay.name, "--json"],
+        &[("WG_HIDE_KEYS", "never")],
+        b"",
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("JSON");
+    assert_json_is_dump(
+        &doc,
+        &sandbox.wg(&["show", &replay.name, "dump"]).out(),
+        &replay.name,
+    );
+    let all: serde_json::Value =
+        serde_json::from_slice(&sandbox.ferrotun(&["show", "--json"]).stdout).expect("JSON");
+    assert_eq!(all.as_array().map(Vec::len), Some(1));
+    let names: serde_json::Value =
+        serde_json::from_slice(&sandbox.ferrotun(&["show", "interfaces", "--json"]).stdout)
+            .expect("JSON");
+    assert_eq!(names, serde_json::json!([replay.name]));
+    assert_eq!(
+        sandbox
+            .ferrotun(&["show", &replay.name, "dump", "--json"])
+            .code,
+        1
+    );
+}
+
+/// Every `dump` field of one interface equals its JSON counterpart.
+fn assert_json_is_dump(doc: &serde_json::Value, dump: &str, name: &str) {
+    let mut lines = dump.lines().map(|l| l.split('\t').collect::<Vec<_>>());
+    let device = lines.next().unwrap();
+    assert_eq!(doc["interface"], name);
+    assert_eq!(
+        (doc["private_key"].as_str(), doc["public_key"].as_str()),
+        (Some(device[0]), Some(device[1]))
+    );
+    assert_eq!(doc["listen_port"].to_string(), device[2]);
+    assert_eq!(
+        format!("0x{:x}", doc["fwmark"].as_u64().unwrap()),
+        device[3]
+    );
+    for (peer, fields) in doc["peers"].as_array().unwrap().iter().zip(lines) {
+        assert_eq!(peer["public_key"], fields[0]);
+        assert_eq!(
+            peer["preshared_key"].as_str().unwrap_or("(none)"),
+            fields[1]
+        );
+        assert_eq!(peer["endpoint"].as_str().unwrap_or("(none)"), fields[2]);
+        let ips: Vec<&str> = peer["allowed_ips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(
+            if ips.is_empty() {
+                "(none)".to_string()
+            } else {
+                ips.join(",")
+            },
+            fields[3]
+        );
+        assert_eq!(peer["latest_handshake"].to_string(), fields[4]);
+        assert_eq!(
+            (peer["rx_bytes"].to_string(), peer["tx_bytes"].to_string()),
+            (fields[5].to_string(), fields[6].to_string())
+        );
+        let keepalive = peer["persistent_keepalive"].as_u64().unwrap();
+        assert_eq!(
+            if keepalive == 0 {
+                "off".to_string()
+            } else {
+                keepalive.to_string()
+            },
+            fields[7]
+        );
     }
 }

@@ -32,19 +32,64 @@ pub enum CryptoError {
 }
 
 /// X25519(private, public); an all-zero result is an error, as in the kernel and wireguard-go.
+/// For a key used more than once, prepare an [`X25519Secret`] instead.
 pub fn dh(private: &PrivateKey, public: &PublicKey) -> Result<[u8; KEY_LEN], CryptoError> {
-    use aws_lc_rs::agreement::{agree, PrivateKey as AgreementKey, UnparsedPublicKey, X25519};
-    let secret = AgreementKey::from_private_key(&X25519, private.as_bytes())
-        .map_err(|_| CryptoError::InvalidPublicKey)?;
-    let peer = UnparsedPublicKey::new(&X25519, public.as_bytes());
-    let out = agree(&secret, peer, CryptoError::InvalidPublicKey, |shared| {
-        <[u8; KEY_LEN]>::try_from(shared).map_err(|_| CryptoError::InvalidPublicKey)
-    })?;
-    // AWS-LC already refuses an all-zero result; checked again because the rule is ours.
-    if bool::from(out.ct_eq(&[0u8; KEY_LEN])) {
-        return Err(CryptoError::InvalidPublicKey);
+    X25519Secret::new(private)?.dh(public)
+}
+
+/// An X25519 private key parsed once for repeated key agreement. AWS-LC derives the public
+/// key while parsing, a quarter of the cost of a key agreement, so a handshake parses each
+/// of its keys only once. AWS-LC wipes the key when it is dropped.
+pub struct X25519Secret {
+    key: aws_lc_rs::agreement::PrivateKey,
+    public: PublicKey,
+}
+
+impl X25519Secret {
+    /// Parses `private` (any 32 bytes are a valid X25519 scalar; AWS-LC fails only on
+    /// allocation failure).
+    pub fn new(private: &PrivateKey) -> Result<Self, CryptoError> {
+        use aws_lc_rs::agreement::{PrivateKey as AgreementKey, X25519};
+        let key = AgreementKey::from_private_key(&X25519, private.as_bytes())
+            .map_err(|_| CryptoError::InvalidPublicKey)?;
+        let public = key
+            .compute_public_key()
+            .map_err(|_| CryptoError::InvalidPublicKey)?;
+        let public = <[u8; KEY_LEN]>::try_from(public.as_ref())
+            .map_err(|_| CryptoError::InvalidPublicKey)?;
+        Ok(X25519Secret {
+            key,
+            public: PublicKey::from_bytes(public),
+        })
     }
-    Ok(out)
+
+    /// The matching public key.
+    #[must_use]
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// X25519(self, public); an all-zero result is an error.
+    pub fn dh(&self, public: &PublicKey) -> Result<[u8; KEY_LEN], CryptoError> {
+        use aws_lc_rs::agreement::{agree, UnparsedPublicKey, X25519};
+        let peer = UnparsedPublicKey::new(&X25519, public.as_bytes());
+        let out = agree(&self.key, peer, CryptoError::InvalidPublicKey, |shared| {
+            <[u8; KEY_LEN]>::try_from(shared).map_err(|_| CryptoError::InvalidPublicKey)
+        })?;
+        // AWS-LC already refuses an all-zero result; checked again because the rule is ours.
+        if bool::from(out.ct_eq(&[0u8; KEY_LEN])) {
+            return Err(CryptoError::InvalidPublicKey);
+        }
+        Ok(out)
+    }
+}
+
+impl core::fmt::Debug for X25519Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("X25519Secret")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The X25519 public key of `private` (scalar multiplication of the base point).

@@ -2,7 +2,7 @@
 
 use super::{Handshake, HandshakeState, NoiseError, StaticIdentity, SymmetricState};
 use crate::consts::INITIATION_MIN_INTERVAL;
-use crate::crypto::{self, Tai64n};
+use crate::crypto::{Tai64n, X25519Secret};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::time::{Duration, Instant};
 use crate::wire::HandshakeInitiation;
@@ -30,20 +30,22 @@ impl Handshake {
         local_index: u32,
     ) -> Result<HandshakeInitiation, NoiseError> {
         let static_static = self.static_static(identity)?;
+        let ephemeral = X25519Secret::new(&ephemeral)?;
         self.clear();
         let mut sym = SymmetricState::new(&self.remote_static);
         let mut msg = HandshakeInitiation {
             sender_index: local_index,
-            unencrypted_ephemeral: *ephemeral.public_key().as_bytes(),
+            unencrypted_ephemeral: [0; 32],
             encrypted_static: [0; 48],
             encrypted_timestamp: [0; 28],
             mac1: [0; 16],
             mac2: [0; 16],
         };
+        msg.unencrypted_ephemeral = *ephemeral.public().as_bytes();
         // e
         sym.mix_ephemeral(&msg.unencrypted_ephemeral);
         // es
-        let mut es = crypto::dh(&ephemeral, &self.remote_static)?;
+        let mut es = ephemeral.dh(&self.remote_static)?;
         let mut key = sym.mix_key(&es);
         es.zeroize();
         // s
@@ -121,7 +123,7 @@ pub fn decrypt_initiator_static(
     // e
     sym.mix_ephemeral(&msg.unencrypted_ephemeral);
     // es
-    let mut es = crypto::dh(identity.private(), &remote_ephemeral)?;
+    let mut es = identity.dh(&remote_ephemeral)?;
     let mut key = sym.mix_key(&es);
     es.zeroize();
     // s

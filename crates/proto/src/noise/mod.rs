@@ -12,25 +12,35 @@ pub(crate) mod symmetric;
 
 pub use initiation::{decrypt_initiator_static, InitiationScratch};
 
-use crate::crypto::{self, CryptoError, Tai64n};
+use crate::crypto::{self, CryptoError, Tai64n, X25519Secret};
 use crate::keys::{PresharedKey, PrivateKey, PublicKey};
 use crate::time::Instant;
+use std::sync::Arc;
 use symmetric::SymmetricState;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// The local interface's static key pair.
+/// The local interface's static key pair, parsed once for key agreement.
 #[derive(Clone, Debug)]
 pub struct StaticIdentity {
     private: PrivateKey,
     public: PublicKey,
+    secret: Option<Arc<X25519Secret>>,
 }
 
 impl StaticIdentity {
     /// Derives the public half once.
     #[must_use]
     pub fn new(private: PrivateKey) -> Self {
-        let public = private.public_key();
-        StaticIdentity { private, public }
+        let secret = X25519Secret::new(&private).ok().map(Arc::new);
+        let public = match &secret {
+            Some(s) => *s.public(),
+            None => private.public_key(),
+        };
+        StaticIdentity {
+            private,
+            public,
+            secret,
+        }
     }
 
     /// The private key.
@@ -43,6 +53,14 @@ impl StaticIdentity {
     #[must_use]
     pub fn public(&self) -> &PublicKey {
         &self.public
+    }
+
+    /// X25519(our static private key, `public`).
+    pub fn dh(&self, public: &PublicKey) -> Result<[u8; 32], CryptoError> {
+        match &self.secret {
+            Some(secret) => secret.dh(public),
+            None => crypto::dh(&self.private, public),
+        }
     }
 }
 
@@ -142,7 +160,7 @@ pub struct Handshake {
     static_static: StaticStatic,
     psk: PresharedKey,
     symmetric: SymmetricState,
-    ephemeral: Option<PrivateKey>,
+    ephemeral: Option<X25519Secret>,
     remote_ephemeral: PublicKey,
     local_index: u32,
     remote_index: u32,
@@ -193,7 +211,7 @@ impl Handshake {
     /// DH(our static, their static), computed once per identity.
     fn static_static(&mut self, identity: &StaticIdentity) -> Result<[u8; 32], NoiseError> {
         if matches!(self.static_static, StaticStatic::Unknown) {
-            self.static_static = match crypto::dh(identity.private(), &self.remote_static) {
+            self.static_static = match identity.dh(&self.remote_static) {
                 Ok(shared) => StaticStatic::Valid(shared),
                 Err(_) => StaticStatic::Invalid,
             };

@@ -1,6 +1,7 @@
 //! Message 2: `<- e, ee, se, psk, {}`.
 
 use super::{Handshake, HandshakeState, NoiseError, SessionKeys, StaticIdentity};
+use crate::crypto::X25519Secret;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::wire::HandshakeResponse;
 use zeroize::Zeroize;
@@ -16,14 +17,16 @@ impl Handshake {
         if self.state != HandshakeState::ConsumedInitiation {
             return Err(NoiseError::WrongState);
         }
+        let ephemeral = X25519Secret::new(&ephemeral)?;
         let mut msg = HandshakeResponse {
             sender_index: local_index,
             receiver_index: self.remote_index,
-            unencrypted_ephemeral: *ephemeral.public_key().as_bytes(),
+            unencrypted_ephemeral: [0; 32],
             encrypted_nothing: [0; 16],
             mac1: [0; 16],
             mac2: [0; 16],
         };
+        msg.unencrypted_ephemeral = *ephemeral.public().as_bytes();
         let sym = &mut self.symmetric;
         // e
         sym.mix_ephemeral(&msg.unencrypted_ephemeral);
@@ -62,7 +65,7 @@ impl Handshake {
         // ee
         sym.mix_dh(ephemeral, &remote_ephemeral)?;
         // se
-        sym.mix_dh(identity.private(), &remote_ephemeral)?;
+        sym.mix_key_dh(identity.dh(&remote_ephemeral)?);
         // psk
         let mut key = sym.mix_psk(&self.psk);
         // {}

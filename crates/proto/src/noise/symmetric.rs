@@ -1,8 +1,8 @@
 //! The Noise symmetric state (chaining key C and hash H) and the small steps every handshake
 //! message is built from.
 
-use crate::crypto::{self, hash, kdf1, kdf2, kdf3, CryptoError};
-use crate::keys::{PresharedKey, PrivateKey, PublicKey};
+use crate::crypto::{self, hash, kdf1, kdf2, kdf3, CryptoError, X25519Secret};
+use crate::keys::{PresharedKey, PublicKey};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// C0 = HASH("Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s").
@@ -45,13 +45,17 @@ impl SymmetricState {
     /// C = KDF1(C, DH(private, public)) (tokens `ee`, `se` of the response).
     pub(crate) fn mix_dh(
         &mut self,
-        private: &PrivateKey,
+        private: &X25519Secret,
         public: &PublicKey,
     ) -> Result<(), CryptoError> {
-        let mut shared = crypto::dh(private, public)?;
+        self.mix_key_dh(private.dh(public)?);
+        Ok(())
+    }
+
+    /// C = KDF1(C, shared) for a DH result computed elsewhere; wipes it.
+    pub(crate) fn mix_key_dh(&mut self, mut shared: [u8; 32]) {
         self.chaining_key = kdf1(&self.chaining_key, &shared);
         shared.zeroize();
-        Ok(())
     }
 
     /// (C, k) = KDF2(C, shared) for a precomputed or fresh DH result (tokens `es`, `ss`).

@@ -9,6 +9,10 @@ mod dry;
 pub mod linux;
 #[cfg(target_os = "linux")]
 pub mod netlink;
+#[cfg(target_os = "linux")]
+pub(crate) mod rtnl;
+#[cfg(target_os = "linux")]
+mod save;
 
 pub use dry::DryRun;
 

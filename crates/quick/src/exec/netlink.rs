@@ -6,7 +6,8 @@
 //! replaces. [`super::rtnl`] builds the requests.
 
 use nix::sys::socket::{
-    bind, recv, send, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+    bind, recv, send, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol,
+    SockType,
 };
 use std::io;
 use std::os::fd::{AsRawFd as _, OwnedFd};
@@ -69,7 +70,8 @@ impl Netlink {
 
     fn send(&mut self, kind: u16, flags: u16, body: &[u8]) -> io::Result<()> {
         self.seq = self.seq.wrapping_add(1);
-        let len = u32::try_from(HEADER_LEN + body.len()).map_err(|_| io::ErrorKind::InvalidInput)?;
+        let len =
+            u32::try_from(HEADER_LEN + body.len()).map_err(|_| io::ErrorKind::InvalidInput)?;
         let mut message = Vec::with_capacity(HEADER_LEN + body.len());
         message.extend_from_slice(&len.to_ne_bytes());
         message.extend_from_slice(&kind.to_ne_bytes());
@@ -101,13 +103,18 @@ impl Netlink {
                 match kind {
                     NLMSG_DONE => return Ok(replies),
                     NLMSG_ERROR => {
-                        let errno = payload.get(..4).map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        let errno = payload
+                            .get(..4)
+                            .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
                         if errno != 0 {
                             return Err(io::Error::from_raw_os_error(-errno));
                         }
                         return Ok(replies);
                     }
-                    _ => replies.push(Message { kind, payload: payload.to_vec() }),
+                    _ => replies.push(Message {
+                        kind,
+                        payload: payload.to_vec(),
+                    }),
                 }
                 if !dump {
                     return Ok(replies);

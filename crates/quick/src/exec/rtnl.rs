@@ -75,7 +75,10 @@ pub fn link_by_name(nl: &mut Netlink, name: &str) -> io::Result<Option<(u32, u32
 /// A link's MTU by index.
 pub fn link_mtu(nl: &mut Netlink, index: u32) -> io::Result<Option<u32>> {
     let replies = nl.query(RTM_GETLINK, 0, &ifinfomsg(index, 0, 0))?;
-    Ok(replies.first().and_then(|m| parse_link(&m.payload)).map(|(_, mtu)| mtu))
+    Ok(replies
+        .first()
+        .and_then(|m| parse_link(&m.payload))
+        .map(|(_, mtu)| mtu))
 }
 
 fn parse_link(payload: &[u8]) -> Option<(u32, u32)> {
@@ -118,15 +121,35 @@ pub fn delete_link(nl: &mut Netlink, index: u32) -> io::Result<()> {
 /// `struct rtmsg` plus `RTA_TABLE`, as `ip route` fills them for a table number.
 fn rtmsg(family: Family, dst_len: u8, table: u32, scope: u8, protocol: u8) -> Vec<u8> {
     let short = u8::try_from(table).unwrap_or(0);
-    let mut body = vec![af(family), dst_len, 0, 0, short, protocol, scope, RTN_UNICAST];
+    let mut body = vec![
+        af(family),
+        dst_len,
+        0,
+        0,
+        short,
+        protocol,
+        scope,
+        RTN_UNICAST,
+    ];
     body.extend_from_slice(&0u32.to_ne_bytes());
     body
 }
 
 /// `ip -4|-6 route add PREFIX dev IF [table T]`.
-pub fn add_route(nl: &mut Netlink, index: u32, prefix: &Prefix, table: Option<u32>) -> io::Result<()> {
+pub fn add_route(
+    nl: &mut Netlink,
+    index: u32,
+    prefix: &Prefix,
+    table: Option<u32>,
+) -> io::Result<()> {
     let table = table.unwrap_or(RT_TABLE_MAIN);
-    let mut body = rtmsg(prefix.family(), prefix.len, table, RT_SCOPE_LINK, RTPROT_BOOT);
+    let mut body = rtmsg(
+        prefix.family(),
+        prefix.len,
+        table,
+        RT_SCOPE_LINK,
+        RTPROT_BOOT,
+    );
     if table > 255 {
         put_u32(&mut body, RTA_TABLE, table);
     }
@@ -189,7 +212,10 @@ pub fn route_get(nl: &mut Netlink, ip: IpAddr) -> io::Result<Option<RouteInfo>> 
 pub fn dump_routes(nl: &mut Netlink, family: Family) -> io::Result<Vec<RouteInfo>> {
     let body = rtmsg(family, 0, 0, 0, 0);
     let replies = nl.query(RTM_GETROUTE, F_DUMP, &body)?;
-    Ok(replies.iter().filter_map(|m| parse_route(&m.payload)).collect())
+    Ok(replies
+        .iter()
+        .filter_map(|m| parse_route(&m.payload))
+        .collect())
 }
 
 /// `struct fib_rule_hdr` and attributes for one of wg-quick's rules.
@@ -244,14 +270,19 @@ pub fn addresses(nl: &mut Netlink, index: u32) -> io::Result<Vec<Prefix>> {
             if p.len() < 8 || as_u32(&p[4..8]) != Some(index) {
                 continue;
             }
-            let wanted = if family == Family::V4 { IFA_LOCAL } else { IFA_ADDRESS };
-            let ip = attrs(&p[8..]).into_iter().find(|(k, _)| *k == wanted).and_then(|(_, d)| {
-                match d.len() {
+            let wanted = if family == Family::V4 {
+                IFA_LOCAL
+            } else {
+                IFA_ADDRESS
+            };
+            let ip = attrs(&p[8..])
+                .into_iter()
+                .find(|(k, _)| *k == wanted)
+                .and_then(|(_, d)| match d.len() {
                     4 => Some(IpAddr::from(<[u8; 4]>::try_from(d).ok()?)),
                     16 => Some(IpAddr::from(<[u8; 16]>::try_from(d).ok()?)),
                     _ => None,
-                }
-            });
+                });
             if let Some(ip) = ip {
                 out.push(Prefix { ip, len: p[1] });
             }

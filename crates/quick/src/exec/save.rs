@@ -11,10 +11,18 @@ use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 
 /// Builds the file for `interface` and replaces `path` with it.
-pub fn save(nl: &mut Netlink, interface: &str, path: &Path, quick: &QuickSettings) -> io::Result<()> {
+pub fn save(
+    nl: &mut Netlink,
+    interface: &str,
+    path: &Path,
+    quick: &QuickSettings,
+) -> io::Result<()> {
     let index = rtnl::index_of(nl, interface)?;
-    let info = ferrotun_uapi::client::get(OsStr::new(interface), &ferrotun_uapi::client::resolve_numeric)
-        .map_err(|e| io::Error::from_raw_os_error(e.errno()))?;
+    let info = ferrotun_uapi::client::get(
+        OsStr::new(interface),
+        &ferrotun_uapi::client::resolve_numeric,
+    )
+    .map_err(|e| io::Error::from_raw_os_error(e.errno()))?;
     let mut text = String::from("[Interface]\n");
     for address in rtnl::addresses(nl, index)? {
         let _ = writeln!(text, "Address = {address}");

@@ -92,7 +92,10 @@ fn add_default(
 ) {
     let table = *mark.get_or_insert_with(|| choose_mark(interface, config, env, actions));
     let family = prefix.family();
-    actions.push(Action::AddRule(Rule::NotFwmark { family, mark: table }));
+    actions.push(Action::AddRule(Rule::NotFwmark {
+        family,
+        mark: table,
+    }));
     actions.push(Action::AddRule(Rule::SuppressMain { family }));
     // After the rules (71799a8): until `suppress_prefixlength` exists, a default route in
     // table T would pull the whole host into the tunnel.
@@ -112,7 +115,12 @@ fn add_default(
 
 /// The file's `FwMark` if it has one, else the first table from 51820 that is empty in
 /// both families, which is then set as the device's mark.
-fn choose_mark(interface: &str, config: &Config, env: &Environment, actions: &mut Vec<Action>) -> u32 {
+fn choose_mark(
+    interface: &str,
+    config: &Config,
+    env: &Environment,
+    actions: &mut Vec<Action>,
+) -> u32 {
     if let Some(mark) = config.interface.fwmark.filter(|m| *m != 0) {
         return mark;
     }
@@ -140,15 +148,22 @@ fn firewall(interface: &str, config: &Config, family: Family, mark: u32, nft: bo
         let pf = family.nft();
         let table = format!("{pf} wg-quick-{interface}");
         let mut script = format!("add table {table}\n");
-        script += &format!("add chain {table} preraw {{ type filter hook prerouting priority -300; }}\n");
-        script += &format!("add chain {table} premangle {{ type filter hook prerouting priority -150; }}\n");
-        script += &format!("add chain {table} postmangle {{ type filter hook postrouting priority -150; }}\n");
+        script +=
+            &format!("add chain {table} preraw {{ type filter hook prerouting priority -300; }}\n");
+        script += &format!(
+            "add chain {table} premangle {{ type filter hook prerouting priority -150; }}\n"
+        );
+        script += &format!(
+            "add chain {table} postmangle {{ type filter hook postrouting priority -150; }}\n"
+        );
         for address in addresses {
             script += &format!(
                 "add rule {table} preraw iifname != \"{interface}\" {pf} daddr {address} fib saddr type != local drop\n"
             );
         }
-        script += &format!("add rule {table} postmangle meta l4proto udp mark {mark} ct mark set mark \n");
+        script += &format!(
+            "add rule {table} postmangle meta l4proto udp mark {mark} ct mark set mark \n"
+        );
         script += &format!("add rule {table} premangle meta l4proto udp meta mark set ct mark \n");
         return Action::Nftables { script };
     }

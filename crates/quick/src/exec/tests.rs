@@ -1,0 +1,96 @@
+//! Roll-back and teardown policy, checked with the recording executor.
+
+use super::*;
+use crate::action::{DnsBackend, Family, Rule};
+
+fn start() -> Action {
+    Action::StartDaemon {
+        program: "ferrotund".into(),
+        interface: "wg0".into(),
+    }
+}
+
+#[test]
+fn failed_up_rolls_back_dns_firewall_rules_and_link() {
+    let plan = vec![
+        start(),
+        Action::SetDns {
+            interface: "wg0".into(),
+            servers: vec!["1.1.1.1".into()],
+            search: vec![],
+            backend: DnsBackend::Resolvconf(String::new()),
+        },
+        Action::AddRule(Rule::NotFwmark {
+            family: Family::V4,
+            mark: 51820,
+        }),
+        Action::Nftables {
+            script: String::new(),
+        },
+        Action::RunHook {
+            command: "false".into(),
+        },
+        Action::RunHook {
+            command: "never".into(),
+        },
+    ];
+    let mut dry = DryRun {
+        fail_at: Some(4),
+        ..DryRun::default()
+    };
+    let error = run_up(&mut dry, &plan).unwrap_err();
+    assert_eq!(error.action, "false");
+    assert_eq!(
+        dry.lines()[5..],
+        [
+            "[#] resolvconf -d wg0 -f",
+            "[#] # remove firewall of wg0",
+            "[#] ip -4 rule delete table 51820",
+            "[#] ip link delete dev wg0",
+        ]
+    );
+}
+
+#[test]
+fn failed_daemon_start_still_deletes_the_link() {
+    let mut dry = DryRun {
+        fail_at: Some(0),
+        ..DryRun::default()
+    };
+    assert!(run_up(&mut dry, &[start()]).is_err());
+    assert_eq!(
+        dry.lines(),
+        ["[#] ferrotund wg0", "[#] ip link delete dev wg0"]
+    );
+}
+
+#[test]
+fn down_ignores_dns_and_firewall_failures_only() {
+    let plan = vec![
+        Action::UnsetDns {
+            interface: "wg0".into(),
+            backend: DnsBackend::Resolved,
+        },
+        Action::RemoveFirewall {
+            interface: "wg0".into(),
+        },
+        Action::RunHook {
+            command: "x".into(),
+        },
+        Action::RunHook {
+            command: "y".into(),
+        },
+    ];
+    let mut dry = DryRun {
+        fail_at: Some(0),
+        ..DryRun::default()
+    };
+    run_down(&mut dry, &plan).unwrap();
+    assert_eq!(dry.executed.len(), 4);
+    let mut dry = DryRun {
+        fail_at: Some(2),
+        ..DryRun::default()
+    };
+    assert!(run_down(&mut dry, &plan).is_err());
+    assert_eq!(dry.executed.len(), 3);
+}
