@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod offload;
 pub mod sys;
 pub mod tun;
 pub mod udp;

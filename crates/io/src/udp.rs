@@ -16,7 +16,12 @@ pub struct UdpPair {
     /// The IPv6-only socket.
     pub v6: Option<UdpSocket>,
     port: u16,
+    /// Whether UDP GSO still works (cleared for good the first time the kernel refuses it).
+    gso: std::sync::atomic::AtomicBool,
 }
+
+/// The most datagrams one UDP GSO send may carry (the kernel's UDP_MAX_SEGMENTS).
+pub const MAX_GSO_SEGMENTS: usize = 64;
 
 const SOCKET_BUFFER: usize = 4 << 20;
 
@@ -91,7 +96,12 @@ impl UdpPair {
             (Some(_), None) => port,
             (None, None) => return Err(io::Error::from(io::ErrorKind::Unsupported)),
         };
-        Ok(UdpPair { v4, v6, port })
+        Ok(UdpPair {
+            v4,
+            v6,
+            port,
+            gso: std::sync::atomic::AtomicBool::new(true),
+        })
     }
 
     /// The bound port.
@@ -123,6 +133,50 @@ impl UdpPair {
             }
             other => other,
         }
+    }
+
+    /// Sends `data`, a run of datagrams of `segment` bytes each (the last may be shorter), all
+    /// to `to`: with one UDP GSO call when the kernel supports it, else one call each.
+    /// Returns how many bytes of `data` were sent.
+    pub fn send_segments(
+        &self,
+        data: &[u8],
+        segment: usize,
+        to: SocketAddr,
+        from: Option<IpAddr>,
+    ) -> io::Result<usize> {
+        use std::sync::atomic::Ordering;
+        let count = data.len().div_ceil(segment.max(1));
+        if count > 1 && count <= MAX_GSO_SEGMENTS && self.gso.load(Ordering::Relaxed) {
+            let socket = if to.is_ipv4() { &self.v4 } else { &self.v6 };
+            if let (Some(socket), Ok(size)) = (socket, u16::try_from(segment)) {
+                let from = from.filter(|ip| ip.is_ipv4() == to.is_ipv4());
+                let mut result = sys::send_from(socket.as_raw_fd(), data, to, from, Some(size));
+                if matches!(&result, Err(e) if from.is_some() && stale_source(e)) {
+                    result = sys::send_from(socket.as_raw_fd(), data, to, None, Some(size));
+                }
+                match result {
+                    Ok(_) => return Ok(data.len()),
+                    // EIO: the device cannot segment (e.g. checksum offload off); EINVAL or
+                    // ENOPROTOOPT: no UDP GSO at all. Fall back for good.
+                    Err(e)
+                        if matches!(
+                            e.raw_os_error(),
+                            Some(libc::EIO | libc::EINVAL | libc::ENOPROTOOPT)
+                        ) =>
+                    {
+                        self.gso.store(false, Ordering::Relaxed);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let mut sent = 0;
+        for datagram in data.chunks(segment.max(1)) {
+            self.send(datagram, to, from)?;
+            sent += datagram.len();
+        }
+        Ok(sent)
     }
 
     /// Stops both sockets: blocked receivers return and their threads can exit.

@@ -158,7 +158,12 @@ impl Coalescer {
         // Runs start at earlier indices, so `item.head < i`.
         let (before, after) = bufs.split_at_mut(i);
         let (head, pkt) = (&mut before[item.head], &after[0][offset..]);
-        if !fits || !headers_match(run, &head[offset..], pkt, offset + segment.payload, head) {
+        let grown = head.len() + segment.payload;
+        if !fits
+            || grown - offset > ip::MAX_IP_LEN
+            || head.capacity() < grown
+            || !headers_match(run, &head[offset..], pkt)
+        {
             return false;
         }
         if !run.verified {
@@ -183,20 +188,12 @@ impl Coalescer {
     }
 }
 
-/// Size, capacity and header checks between a run's head packet and a candidate: the IP
-/// treatment, and for TCP identical options (timestamps included, as the kernel requires).
-fn headers_match(run: &Run, head_pkt: &[u8], pkt: &[u8], extra: usize, head: &Vec<u8>) -> bool {
-    let grown = head.len() + extra - offset_of(head, head_pkt);
+/// Header checks between a run's head packet and a candidate: the IP treatment, and for TCP
+/// identical options (timestamps included, as the kernel requires).
+fn headers_match(run: &Run, head: &[u8], pkt: &[u8]) -> bool {
     let options = run.ip.header_len + ip::TCP_MIN_LEN..run.ip.header_len + run.l4_len;
-    head_pkt.len() + pkt.len() - run.ip.header_len - run.l4_len <= ip::MAX_IP_LEN
-        && head.capacity() >= grown
-        && run.ip.same_treatment(head_pkt, pkt)
-        && (run.ip.protocol != PROTO_TCP || head_pkt[options.clone()] == pkt[options])
-}
-
-/// How far `inner` (a suffix of `outer`) starts into `outer`.
-fn offset_of(outer: &[u8], inner: &[u8]) -> usize {
-    outer.len() - inner.len()
+    run.ip.same_treatment(head, pkt)
+        && (run.ip.protocol != PROTO_TCP || head[options.clone()] == pkt[options])
 }
 
 /// Writes the vnet header in front of an item and, for merged items, fixes the IP and UDP

@@ -46,10 +46,7 @@ pub fn split<B: AsMut<[u8]>>(
 ) -> Result<usize, OffloadError> {
     if hdr.gso == Gso::None {
         let (buf, size) = out.first_mut().zip(sizes.first_mut()).ok_or(OffloadError::TooManySegments)?;
-        let dst = buf
-            .as_mut()
-            .get_mut(offset..offset + packet.len())
-            .ok_or(OffloadError::BufferTooSmall)?;
+        let dst = window(buf.as_mut(), offset, packet.len())?;
         dst.copy_from_slice(packet);
         complete_checksum(hdr, dst)?;
         *size = packet.len();
@@ -61,14 +58,17 @@ pub fn split<B: AsMut<[u8]>>(
     }
     for (i, (buf, size)) in out.iter_mut().zip(sizes.iter_mut()).take(plan.segments).enumerate() {
         let total = plan.segment_len(packet.len(), i);
-        let dst = buf
-            .as_mut()
-            .get_mut(offset..offset + total)
-            .ok_or(OffloadError::BufferTooSmall)?;
+        let dst = window(buf.as_mut(), offset, total)?;
         plan.write_segment(packet, i, dst);
         *size = total;
     }
     Ok(plan.segments)
+}
+
+/// `buf[offset..offset + len]`, or `BufferTooSmall`.
+fn window(buf: &mut [u8], offset: usize, len: usize) -> Result<&mut [u8], OffloadError> {
+    let end = offset.checked_add(len).ok_or(OffloadError::BufferTooSmall)?;
+    buf.get_mut(offset..end).ok_or(OffloadError::BufferTooSmall)
 }
 
 /// The validated geometry of a super-packet.

@@ -47,6 +47,9 @@ impl Executor for LinuxExecutor {
         ) {
             self.say(&action.to_string());
         }
+        if let Some(result) = self.rtnetlink(action) {
+            return result;
+        }
         match action {
             Action::StartDaemon { program, interface } => {
                 run(Command::new(program).arg(interface), None)
@@ -59,33 +62,6 @@ impl Executor for LinuxExecutor {
                     ..Default::default()
                 };
                 uapi_set(interface, &request)
-            }
-            Action::AddAddress { interface, address } => {
-                let index = self.index(interface)?;
-                rtnl::add_address(&mut self.nl, index, address)
-            }
-            Action::SetMtuUp { interface, mtu } => {
-                let index = self.index(interface)?;
-                rtnl::set_mtu_up(&mut self.nl, index, *mtu)
-            }
-            Action::AddRoute {
-                interface,
-                prefix,
-                table,
-            } => {
-                let index = self.index(interface)?;
-                rtnl::add_route(&mut self.nl, index, prefix, *table)
-            }
-            Action::AddRule(rule) => rtnl::add_rule(&mut self.nl, rule),
-            Action::DeleteRules(rule) => {
-                while rtnl::delete_rule(&mut self.nl, rule)? {
-                    self.say(&action.to_string());
-                }
-                Ok(())
-            }
-            Action::DeleteLink { interface } => {
-                let index = self.index(interface)?;
-                rtnl::delete_link(&mut self.nl, index)
             }
             Action::SetSysctl { key, value } => std::fs::write(
                 format!("/proc/sys/{}", key.replace('.', "/")),
@@ -109,7 +85,59 @@ impl Executor for LinuxExecutor {
                 path,
                 quick,
             } => save::save(&mut self.nl, interface, path, quick),
+            // The rtnetlink actions returned above.
+            _ => Ok(()),
         }
+    }
+}
+
+impl LinuxExecutor {
+    /// The actions done over rtnetlink, or `None` for the others.
+    fn rtnetlink(&mut self, action: &Action) -> Option<io::Result<()>> {
+        Some(match action {
+            Action::AddAddress { interface, address } => {
+                let index = match self.index(interface) {
+                    Ok(index) => index,
+                    Err(e) => return Some(Err(e)),
+                };
+                rtnl::add_address(&mut self.nl, index, address)
+            }
+            Action::SetMtuUp { interface, mtu } => {
+                let index = match self.index(interface) {
+                    Ok(index) => index,
+                    Err(e) => return Some(Err(e)),
+                };
+                rtnl::set_mtu_up(&mut self.nl, index, *mtu)
+            }
+            Action::AddRoute {
+                interface,
+                prefix,
+                table,
+            } => {
+                let index = match self.index(interface) {
+                    Ok(index) => index,
+                    Err(e) => return Some(Err(e)),
+                };
+                rtnl::add_route(&mut self.nl, index, prefix, *table)
+            }
+            Action::AddRule(rule) => rtnl::add_rule(&mut self.nl, rule),
+            Action::DeleteRules(rule) => loop {
+                match rtnl::delete_rule(&mut self.nl, rule) {
+                    Ok(true) => {}
+                    Ok(false) => break Ok(()),
+                    Err(e) => break Err(e),
+                }
+                self.say(&action.to_string());
+            },
+            Action::DeleteLink { interface } => {
+                let index = match self.index(interface) {
+                    Ok(index) => index,
+                    Err(e) => return Some(Err(e)),
+                };
+                rtnl::delete_link(&mut self.nl, index)
+            }
+            _ => return None,
+        })
     }
 }
 
