@@ -73,7 +73,11 @@ impl Shared {
     /// Starts the TUN, UDP and timer threads.
     pub fn start(self: &Arc<Self>) {
         let me = Arc::clone(self);
-        spawn("tun", move || me.tun_loop());
+        if self.tun.offload().is_some() {
+            spawn("tun", move || me.tun_loop_offload());
+        } else {
+            spawn("tun", move || me.tun_loop());
+        }
         self.spawn_socket_readers(&self.sockets());
         let me = Arc::clone(self);
         spawn("timers", move || me.timer_loop());
@@ -211,15 +215,16 @@ impl Shared {
         }
     }
 
-    fn unreachable(&self, packet: &[u8]) {
+    pub(crate) fn unreachable(&self, packet: &[u8]) {
         if let Some(reply) = icmp::host_unreachable(packet) {
-            let _ = self.tun.send(&reply);
+            let _ = self.write_one(&reply);
         }
     }
 
     fn udp_loop(self: Arc<Self>, socket: &UdpSocket, pair: &Arc<UdpPair>) {
         let mut buf = vec![0u8; BUF];
         let mut packets: Vec<Range<usize>> = Vec::new();
+        let mut rx = RxBatch::new(self.tun.offload().is_some_and(|o| o.udp));
         loop {
             let received = udp::recv(socket, &mut buf);
             if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
@@ -254,9 +259,13 @@ impl Shared {
                 transmits
             };
             self.send_all(transmits);
-            for range in &packets {
-                if let Err(e) = self.tun.send(&buf[range.clone()]) {
-                    tracing::debug!(error = %e, "TUN write failed");
+            if self.tun.offload().is_some() {
+                rx.write(&self, &buf, &packets);
+            } else {
+                for range in &packets {
+                    if let Err(e) = self.tun.send(&buf[range.clone()]) {
+                        tracing::debug!(error = %e, "TUN write failed");
+                    }
                 }
             }
         }
@@ -291,6 +300,37 @@ impl Shared {
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
             };
         }
+    }
+}
+
+/// Buffers for coalescing received packets before they are written to a TUN with offloads.
+struct RxBatch {
+    coalescer: ferrotun_io::offload::Coalescer,
+    bufs: Vec<Vec<u8>>,
+    to_write: Vec<usize>,
+}
+
+impl RxBatch {
+    fn new(udp: bool) -> Self {
+        RxBatch {
+            coalescer: ferrotun_io::offload::Coalescer::new(udp),
+            bufs: Vec::new(),
+            to_write: Vec::new(),
+        }
+    }
+
+    fn write(&mut self, shared: &Shared, buf: &[u8], packets: &[Range<usize>]) {
+        use crate::offload_path::RX_HEADROOM;
+        while self.bufs.len() < packets.len() {
+            self.bufs.push(Vec::with_capacity(RX_HEADROOM + BUF));
+        }
+        for (dst, range) in self.bufs.iter_mut().zip(packets) {
+            dst.clear();
+            dst.resize(RX_HEADROOM, 0);
+            dst.extend_from_slice(&buf[range.clone()]);
+        }
+        let bufs = &mut self.bufs[..packets.len()];
+        shared.write_coalesced(&mut self.coalescer, bufs, &mut self.to_write);
     }
 }
 

@@ -8,6 +8,7 @@ mod engine;
 mod icmp;
 mod load;
 mod logging;
+mod offload_path;
 mod startup;
 mod watch;
 

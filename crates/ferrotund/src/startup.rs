@@ -57,7 +57,13 @@ fn open_tun(name: &str) -> Result<Tun, StartError> {
             "Failed to create TUN device: /dev/net/tun does not exist".into(),
         ));
     }
-    Tun::create(name, DEFAULT_MTU as u32).map_err(|e| fail("Failed to create TUN device", e))
+    // FERROTUN_OFFLOAD=0 turns TUN offloads off (they are used whenever the kernel accepts them).
+    let created = if std::env::var("FERROTUN_OFFLOAD").is_ok_and(|v| v == "0") {
+        Tun::create(name, DEFAULT_MTU as u32)
+    } else {
+        Tun::create_with_offload(name, DEFAULT_MTU as u32)
+    };
+    created.map_err(|e| fail("Failed to create TUN device", e))
 }
 
 fn socket_path(name: &str) -> std::path::PathBuf {

@@ -10,26 +10,78 @@ use std::os::fd::{AsRawFd, OwnedFd};
 pub struct Tun {
     file: File,
     name: String,
+    offload: Option<Offload>,
+}
+
+/// The offloads a TUN accepted: every packet read or written then starts with a
+/// [`VirtioNetHdr`](crate::offload::VirtioNetHdr).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offload {
+    /// Whether UDP segmentation offload (USO, Linux 6.2+) was accepted too, so UDP may be
+    /// coalesced on write.
+    pub udp: bool,
 }
 
 impl Tun {
-    /// Creates (or attaches to) the interface `name` with MTU `mtu`.
+    /// Creates (or attaches to) the interface `name` with MTU `mtu`, without offloads.
     pub fn create(name: &str, mtu: u32) -> io::Result<Self> {
         let (fd, name) = sys::tun_create(name, sys::IFF_TUN | sys::IFF_NO_PI)?;
         sys::set_mtu(&name, mtu)?;
         Ok(Tun {
             file: File::from(fd),
             name,
+            offload: None,
         })
     }
 
-    /// Adopts an already attached descriptor (`WG_TUN_FD`).
+    /// Like [`create`](Self::create), but asks for checksum, TCP and (where the kernel has it)
+    /// UDP segmentation offload, so reads may return 64 KiB super-packets and writes may carry
+    /// coalesced ones. Falls back to a plain TUN when the kernel refuses.
+    pub fn create_with_offload(name: &str, mtu: u32) -> io::Result<Self> {
+        use sys::tun_offload::{CSUM, TSO4, TSO6, USO4, USO6};
+        let (fd, real) = sys::tun_create(name, sys::IFF_TUN | sys::IFF_NO_PI | sys::IFF_VNET_HDR)?;
+        let with_udp = sys::tun_set_offload(fd.as_raw_fd(), CSUM | TSO4 | TSO6 | USO4 | USO6);
+        let udp = with_udp.is_ok();
+        if !udp && sys::tun_set_offload(fd.as_raw_fd(), CSUM | TSO4 | TSO6).is_err() {
+            drop(fd);
+            return Self::create(name, mtu);
+        }
+        sys::set_mtu(&real, mtu)?;
+        Ok(Tun {
+            file: File::from(fd),
+            name: real,
+            offload: Some(Offload { udp }),
+        })
+    }
+
+    /// Adopts an already attached descriptor (`WG_TUN_FD`), with whatever offloads it has.
     pub fn from_fd(fd: OwnedFd) -> io::Result<Self> {
         let name = sys::tun_name(fd.as_raw_fd())?;
+        let vnet = sys::tun_flags(fd.as_raw_fd())? & sys::IFF_VNET_HDR != 0;
+        if !vnet {
+            return Ok(Tun {
+                file: File::from(fd),
+                name,
+                offload: None,
+            });
+        }
+        // Setting the offloads again is harmless and tells whether UDP offload is there.
+        use sys::tun_offload::{CSUM, TSO4, TSO6, USO4, USO6};
+        let udp = sys::tun_set_offload(fd.as_raw_fd(), CSUM | TSO4 | TSO6 | USO4 | USO6).is_ok();
+        if !udp {
+            sys::tun_set_offload(fd.as_raw_fd(), CSUM | TSO4 | TSO6)?;
+        }
         Ok(Tun {
             file: File::from(fd),
             name,
+            offload: Some(Offload { udp }),
         })
+    }
+
+    /// The offloads in use (`None`: plain packets without a vnet header).
+    #[must_use]
+    pub fn offload(&self) -> Option<Offload> {
+        self.offload
     }
 
     /// The interface name.
@@ -43,9 +95,14 @@ impl Tun {
         (&self.file).read(buf)
     }
 
-    /// Writes one packet.
+    /// Writes one packet (with offloads: one vnet header plus packet).
     pub fn send(&self, packet: &[u8]) -> io::Result<usize> {
         (&self.file).write(packet)
+    }
+
+    /// Writes one packet given in parts (e.g. a vnet header and the packet) with one call.
+    pub fn send_parts(&self, parts: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        (&self.file).write_vectored(parts)
     }
 
     /// The raw descriptor (to hand to a background process).

@@ -22,6 +22,9 @@ pub struct UdpPair {
 
 /// The most datagrams one UDP GSO send may carry (the kernel's UDP_MAX_SEGMENTS).
 pub const MAX_GSO_SEGMENTS: usize = 64;
+/// The most payload bytes one UDP GSO send may carry (a UDP datagram's limit, with room for
+/// the headers).
+pub const MAX_GSO_BYTES: usize = 65_000;
 
 const SOCKET_BUFFER: usize = 4 << 20;
 
@@ -145,9 +148,25 @@ impl UdpPair {
         to: SocketAddr,
         from: Option<IpAddr>,
     ) -> io::Result<usize> {
+        let segment = segment.max(1);
+        // One GSO send may carry at most 64 datagrams and one UDP payload's worth of bytes.
+        let per_send = (MAX_GSO_BYTES / segment).clamp(1, MAX_GSO_SEGMENTS);
+        let mut sent = 0;
+        for run in data.chunks(per_send * segment) {
+            sent += self.send_gso(run, segment, to, from)?;
+        }
+        Ok(sent)
+    }
+
+    fn send_gso(
+        &self,
+        data: &[u8],
+        segment: usize,
+        to: SocketAddr,
+        from: Option<IpAddr>,
+    ) -> io::Result<usize> {
         use std::sync::atomic::Ordering;
-        let count = data.len().div_ceil(segment.max(1));
-        if count > 1 && count <= MAX_GSO_SEGMENTS && self.gso.load(Ordering::Relaxed) {
+        if data.len() > segment && self.gso.load(Ordering::Relaxed) {
             let socket = if to.is_ipv4() { &self.v4 } else { &self.v6 };
             if let (Some(socket), Ok(size)) = (socket, u16::try_from(segment)) {
                 let from = from.filter(|ip| ip.is_ipv4() == to.is_ipv4());
@@ -172,7 +191,7 @@ impl UdpPair {
             }
         }
         let mut sent = 0;
-        for datagram in data.chunks(segment.max(1)) {
+        for datagram in data.chunks(segment) {
             self.send(datagram, to, from)?;
             sent += datagram.len();
         }

@@ -171,17 +171,19 @@ pub enum Action {
         /// The value.
         value: String,
     },
-    /// Feed a script to `nft -f -`.
-    Nftables {
-        /// The script.
-        script: String,
-    },
-    /// Feed a script to `iptables-restore -n` or `ip6tables-restore -n`.
-    IptablesRestore {
-        /// Which tool.
+    /// The anti-spoofing and mark save/restore rules for one family, fed to `nft -f -`
+    /// (or `iptables-restore -n` without nft). The script is made when the action runs,
+    /// because like wg-quick it covers every address the link has by then (including the
+    /// kernel's IPv6 link-local one); [`crate::plan::firewall_script`] writes it.
+    Firewall {
+        /// The interface name.
+        interface: String,
+        /// The family.
         family: Family,
-        /// The script.
-        script: String,
+        /// The fwmark (and table) of the default-route scheme.
+        mark: u32,
+        /// nftables (`true`) or iptables.
+        nft: bool,
     },
     /// `ip rule delete ...`, repeated until no such rule is left.
     DeleteRules(Rule),
@@ -317,8 +319,8 @@ impl fmt::Display for Action {
             Action::SetFwmark { interface, mark } => write!(f, "wg set {interface} fwmark {mark}"),
             Action::AddRule(rule) => write!(f, "ip {rule}"),
             Action::SetSysctl { key, value } => write!(f, "sysctl -q {key}={value}"),
-            Action::Nftables { .. } => f.write_str("nft -f /dev/stdin"),
-            Action::IptablesRestore { family, .. } => match family {
+            Action::Firewall { nft: true, .. } => f.write_str("nft -f /dev/stdin"),
+            Action::Firewall { family, .. } => match family {
                 Family::V4 => f.write_str("iptables-restore -n"),
                 Family::V6 => f.write_str("ip6tables-restore -n"),
             },

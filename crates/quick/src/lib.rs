@@ -25,6 +25,8 @@
 //! ```
 
 pub mod action;
+#[cfg(target_os = "linux")]
+pub mod cmd;
 pub mod env;
 pub mod exec;
 pub mod invocation;

@@ -8,6 +8,8 @@
 
 mod route;
 
+pub use route::firewall_script;
+
 use crate::action::{Action, DnsBackend, Family, Prefix, Rule};
 use crate::env::Environment;
 use ferrotun_conf::{Config, QuickSettings};
@@ -172,8 +174,7 @@ pub fn plan_down(
     actions.push(Action::DeleteLink {
         interface: name.clone(),
     });
-    let has_dns = !quick.dns_servers.is_empty() || !quick.dns_search.is_empty();
-    if let (true, Some(backend)) = (has_dns, env.dns.clone()) {
+    if let (false, Some(backend)) = (quick.dns_servers.is_empty(), env.dns.clone()) {
         actions.push(Action::UnsetDns {
             interface: name.clone(),
             backend,
@@ -199,20 +200,19 @@ pub fn rollback(done: &[Action]) -> Vec<Action> {
                 interface: interface.clone(),
                 backend: backend.clone(),
             }),
-            Action::Nftables { .. } | Action::IptablesRestore { .. } => {
-                if let Some(interface) = started_interface(done) {
-                    undo.push(Action::RemoveFirewall { interface });
-                }
-            }
+            Action::Firewall { interface, .. } => undo.push(Action::RemoveFirewall {
+                interface: interface.clone(),
+            }),
             _ => {}
         }
     }
     undo.dedup();
-    for action in done {
-        if let Action::AddRule(rule) = action {
-            undo.push(Action::DeleteRules(*rule));
-        }
-    }
+    // `del_if` clears both families' rules for the mark, whichever were added.
+    let mark = done.iter().find_map(|action| match action {
+        Action::AddRule(Rule::NotFwmark { mark, .. }) => Some(*mark),
+        _ => None,
+    });
+    undo.extend(mark.into_iter().flat_map(rule_deletions));
     if let Some(interface) = started_interface(done) {
         undo.push(Action::DeleteLink { interface });
     }
@@ -246,7 +246,8 @@ fn hooks<'a>(commands: &'a [String], interface: &'a str) -> impl Iterator<Item =
 }
 
 fn dns_backend(quick: &QuickSettings, env: &Environment) -> Result<Option<DnsBackend>, PlanError> {
-    if quick.dns_servers.is_empty() && quick.dns_search.is_empty() {
+    // As in wg-quick, search domains alone set nothing.
+    if quick.dns_servers.is_empty() {
         return Ok(None);
     }
     env.dns.clone().map(Some).ok_or(PlanError::NoDnsBackend)

@@ -93,16 +93,23 @@ fn dns_backend() -> Option<DnsBackend> {
     Some(DnsBackend::Resolvconf(resolvconf_prefix(&resolvconf)))
 }
 
-/// `tun.` for Debian's resolvconf (a real file, not a symlink to resolvectl) whose
-/// `interface-order` lists `tun*` (d3b40af); otherwise nothing.
+/// The prefix Debian's resolvconf wants: `NAME.` for the first `NAME*` line of
+/// `/etc/resolvconf/interface-order` (usually `tun.`), but only when `resolvconf` is a real
+/// program — systemd's `resolvconf` symlink rejects such names (d3b40af).
 fn resolvconf_prefix(resolvconf: &Path) -> String {
     let is_link = std::fs::symlink_metadata(resolvconf).is_ok_and(|m| m.file_type().is_symlink());
-    let order = std::fs::read_to_string("/etc/resolvconf/interface-order").unwrap_or_default();
-    if !is_link && order.lines().any(|line| line.trim() == "tun*") {
-        "tun.".to_string()
-    } else {
-        String::new()
+    if is_link {
+        return String::new();
     }
+    let order = std::fs::read_to_string("/etc/resolvconf/interface-order").unwrap_or_default();
+    order
+        .lines()
+        .filter_map(|line| line.strip_suffix('*'))
+        .find(|name| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(|name| format!("{name}."))
+        .unwrap_or_default()
 }
 
 /// `type -p NAME`.

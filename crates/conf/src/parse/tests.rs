@@ -112,3 +112,56 @@ fn files_are_read() {
     let _ = std::fs::remove_file(&path);
     assert!(config.unwrap().interface.private_key.is_some());
 }
+
+/// Random files built from meaningful pieces never make the parser panic, and every error
+/// names a line of the file.
+#[test]
+fn random_files_never_panic() {
+    const PIECES: [&str; 24] = [
+        "[Interface]",
+        "[Peer]",
+        "[peer",
+        "\n",
+        "\n",
+        " ",
+        "#",
+        "=",
+        ",",
+        "/",
+        "+",
+        "-",
+        "\0",
+        "PrivateKey",
+        "PublicKey",
+        "AllowedIPs",
+        "Endpoint",
+        "ListenPort",
+        "FwMark",
+        "PersistentKeepalive",
+        "PresharedKey",
+        "10.0.0.1",
+        "[::1]:1",
+        KEY1,
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..3000 {
+        let mut text = String::new();
+        state ^= state << 13;
+        let len = (state % 40) as usize;
+        for _ in 0..len {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+        }
+        for dialect in [Dialect::Wg, Dialect::WgQuick] {
+            if let Err(e) = parse_as(dialect, &text).0 {
+                let lines = text.split('\n').count();
+                assert!(
+                    e.line.is_some_and(|l| l >= 1 && l <= lines),
+                    "{e} for {text:?}"
+                );
+            }
+        }
+    }
+}

@@ -30,11 +30,12 @@ pub fn psk() -> (String, String) {
     (key.to_base64(), key.to_hex())
 }
 
-/// A UDP port for this process (spread by PID to avoid other sessions' ports).
+/// A UDP port for this process: spread by PID, and below the ephemeral range (32768 and
+/// up) where other daemons' random ports land.
 pub fn port() -> u16 {
     static NEXT: AtomicU16 = AtomicU16::new(0);
     let offset = NEXT.fetch_add(1, Ordering::Relaxed);
-    let base = 20000 + (std::process::id() % 2000) as u16 * 16;
+    let base = 20000 + (std::process::id() % 700) as u16 * 16;
     base + offset % 16
 }
 

@@ -107,6 +107,15 @@ fn top_level_commands_match_wg() {
     ] {
         crate::assert_same(&sandbox, args, &[]);
     }
+    // No interfaces at all.
+    for args in [
+        &[][..],
+        &["show"],
+        &["show", "all", "dump"],
+        &["show", "interfaces"],
+    ] {
+        crate::assert_same(&sandbox, args, &[]);
+    }
     // A name with no socket and no kernel device.
     for args in [
         &["show", "nosuchif0"][..],

@@ -3,55 +3,54 @@
 //!
 //! A merged packet carries a `virtio_net_hdr` with `F_NEEDS_CSUM`, the GSO type and size, and
 //! the pseudo-header sum in its transport checksum field (the kernel finishes it as
-//! `CHECKSUM_PARTIAL`). The rules follow the kernel's `tcp_gro_receive`/`udp_gro_receive` and
-//! wireguard-go's `handleGRO`, with one difference: a packet is only ever appended to the newest
-//! run of its own flow, so packets of one flow never change order.
+//! `CHECKSUM_PARTIAL`). Which packets merge is decided in [`super::plan`].
 
-use super::flow::{self, Class, FlowKey, Segment};
-use super::ip::{self, Ip, PROTO_TCP};
+use super::ip::{self, PROTO_TCP};
+use super::plan::{Batch, Plan, Run, NONE};
 use super::vnet::{Gso, VirtioNetHdr, F_NEEDS_CSUM, VNET_HDR_LEN};
 use super::OffloadError;
+use std::ops::Range;
 
-/// The kernel's cap on segments in one UDP GSO packet (`UDP_MAX_SEGMENTS`, `UDP_GRO_CNT_MAX`).
-const UDP_MAX_SEGMENTS: usize = 64;
-
-/// Reusable state for [`Coalescer::coalesce`]; keep one per TUN writer to avoid allocation.
+/// Reusable state for coalescing; keep one per TUN writer so nothing is allocated per batch.
 #[derive(Debug, Default)]
 pub struct Coalescer {
-    udp: bool,
-    /// One entry per packet that will be written, in batch order.
-    items: Vec<Item>,
-    /// Runs that may still grow, at most one per flow.
-    open: Vec<OpenRun>,
+    plan: Plan,
 }
 
-/// A packet to be written, possibly with others merged into it.
-#[derive(Debug)]
-struct Item {
-    head: usize,
-    /// `None` for packets written as they came.
-    run: Option<Run>,
+/// Packets in their own buffers after `offset` bytes of headroom.
+struct InPlace<'a> {
+    bufs: &'a [Vec<u8>],
+    offset: usize,
 }
 
-/// Bookkeeping for a packet other packets may be appended to.
-#[derive(Debug)]
-struct Run {
-    ip: Ip,
-    l4_len: usize,
-    gso_size: usize,
-    segments: usize,
-    /// The head's checksum was verified (done lazily, on the first merge).
-    verified: bool,
-    /// A short or PSH segment ended the run.
-    closed: bool,
+impl Batch for InPlace<'_> {
+    fn count(&self) -> usize {
+        self.bufs.len()
+    }
+    fn packet(&self, i: usize) -> &[u8] {
+        &self.bufs[i][self.offset..]
+    }
+    fn room(&self, i: usize) -> usize {
+        self.bufs[i].capacity() - self.offset
+    }
 }
 
-#[derive(Debug)]
-struct OpenRun {
-    key: FlowKey,
-    item: usize,
-    next_seq: u32,
-    ack: u32,
+/// Packets as ranges of one buffer.
+struct Flat<'a> {
+    src: &'a [u8],
+    packets: &'a [Range<usize>],
+}
+
+impl Batch for Flat<'_> {
+    fn count(&self) -> usize {
+        self.packets.len()
+    }
+    fn packet(&self, i: usize) -> &[u8] {
+        &self.src[self.packets[i].clone()]
+    }
+    fn room(&self, _: usize) -> usize {
+        ip::MAX_IP_LEN
+    }
 }
 
 impl Coalescer {
@@ -59,7 +58,9 @@ impl Coalescer {
     /// `TUN_F_USO4 | TUN_F_USO6` (Linux ≥ 6.2).
     #[must_use]
     pub fn new(udp_gro: bool) -> Self {
-        Coalescer { udp: udp_gro, ..Coalescer::default() }
+        let mut coalescer = Coalescer::default();
+        coalescer.plan.udp = udp_gro;
+        coalescer
     }
 
     /// Coalesces a batch in place.
@@ -78,122 +79,60 @@ impl Coalescer {
         if offset < VNET_HDR_LEN || bufs.iter().any(|b| b.len() < offset) {
             return Err(OffloadError::BufferTooSmall);
         }
-        self.items.clear();
-        self.open.clear();
+        self.plan.build(&InPlace { bufs, offset });
         to_write.clear();
-        for i in 0..bufs.len() {
-            self.admit(bufs, offset, i);
-        }
-        for item in &self.items {
+        for item in &self.plan.items {
+            if let Some(run) = item.run.as_ref().filter(|run| run.segments > 1) {
+                let mut member = self.plan.next[item.head];
+                while member != NONE {
+                    // Members come after their head in the batch.
+                    let (before, after) = bufs.split_at_mut(member);
+                    let payload = &after[0][offset + run.ip.header_len + run.l4_len..];
+                    before[item.head].extend_from_slice(payload);
+                    member = self.plan.next[member];
+                }
+            }
             finish_item(&mut bufs[item.head], offset, item.run.as_ref());
             to_write.push(item.head);
         }
         Ok(())
     }
 
-    /// Merges packet `i` into its flow's open run, or makes it a new item.
-    fn admit(&mut self, bufs: &mut [Vec<u8>], offset: usize, i: usize) {
-        match flow::classify(&bufs[i][offset..], self.udp) {
-            Class::Barrier => self.open.clear(),
-            Class::Other => {}
-            Class::Alone(key) => self.open.retain(|run| run.key != key),
-            Class::Segment(segment) => {
-                let slot = self.open.iter().position(|run| run.key == segment.key);
-                if let Some(slot) = slot {
-                    if self.try_append(bufs, offset, slot, &segment, i) {
-                        return;
-                    }
-                    self.open.swap_remove(slot);
-                }
-                self.start_run(i, &segment);
-                return;
-            }
-        }
-        self.items.push(Item { head: i, run: None });
-    }
-
-    fn start_run(&mut self, i: usize, segment: &Segment) {
-        self.open.push(OpenRun {
-            key: segment.key,
-            item: self.items.len(),
-            next_seq: segment.seq.wrapping_add(segment.payload as u32),
-            ack: segment.ack,
-        });
-        let run = Run {
-            ip: segment.ip,
-            l4_len: segment.l4_len,
-            gso_size: segment.payload,
-            segments: 1,
-            verified: false,
-            // Nothing may follow PSH inside one super-packet.
-            closed: segment.psh,
-        };
-        self.items.push(Item { head: i, run: Some(run) });
-    }
-
-    /// Appends packet `i` to the run in `self.open[slot]` if every GRO rule allows it.
-    fn try_append(
+    /// Coalesces packets stored as `src[packets[i]]` into `out`, copying each byte once.
+    ///
+    /// On return `out` (cleared first) holds the frames to write back to back, each a vnet
+    /// header followed by its packet, and `frames` (cleared first) their ranges in `out`, in
+    /// batch order. Errors if a range lies outside `src`.
+    pub fn coalesce_into(
         &mut self,
-        bufs: &mut [Vec<u8>],
-        offset: usize,
-        slot: usize,
-        segment: &Segment,
-        i: usize,
-    ) -> bool {
-        let open = &mut self.open[slot];
-        let item = &mut self.items[open.item];
-        let Some(run) = item.run.as_mut() else {
-            return false;
-        };
-        let tcp = segment.ip.protocol == PROTO_TCP;
-        let fits = !run.closed
-            && run.ip == segment.ip
-            && run.l4_len == segment.l4_len
-            && segment.payload <= run.gso_size
-            && if tcp {
-                segment.seq == open.next_seq && segment.ack == open.ack
-            } else {
-                run.segments < UDP_MAX_SEGMENTS
-            };
-        // Runs start at earlier indices, so `item.head < i`.
-        let (before, after) = bufs.split_at_mut(i);
-        let (head, pkt) = (&mut before[item.head], &after[0][offset..]);
-        let grown = head.len() + segment.payload;
-        if !fits
-            || grown - offset > ip::MAX_IP_LEN
-            || head.capacity() < grown
-            || !headers_match(run, &head[offset..], pkt)
-        {
-            return false;
+        src: &[u8],
+        packets: &[Range<usize>],
+        out: &mut Vec<u8>,
+        frames: &mut Vec<Range<usize>>,
+    ) -> Result<(), OffloadError> {
+        if packets.iter().any(|p| src.get(p.clone()).is_none()) {
+            return Err(OffloadError::Malformed("packet range outside the buffer"));
         }
-        if !run.verified {
-            run.verified = flow::checksum_ok(&head[offset..], &run.ip);
-            // A corrupt head must not gain a fresh checksum from the kernel: keep it alone.
-            run.closed = !run.verified;
+        let batch = Flat { src, packets };
+        self.plan.build(&batch);
+        out.clear();
+        frames.clear();
+        for item in &self.plan.items {
+            let start = out.len();
+            out.extend_from_slice(&[0; VNET_HDR_LEN]);
+            out.extend_from_slice(batch.packet(item.head));
+            if let Some(run) = &item.run {
+                let mut member = self.plan.next[item.head];
+                while member != NONE {
+                    out.extend_from_slice(&batch.packet(member)[run.ip.header_len + run.l4_len..]);
+                    member = self.plan.next[member];
+                }
+            }
+            finish_item(&mut out[start..], VNET_HDR_LEN, item.run.as_ref());
+            frames.push(start..out.len());
         }
-        if !run.verified || !flow::checksum_ok(pkt, &segment.ip) {
-            return false;
-        }
-        head.extend_from_slice(&pkt[run.ip.header_len + run.l4_len..]);
-        run.segments += 1;
-        open.next_seq = open.next_seq.wrapping_add(segment.payload as u32);
-        if segment.payload < run.gso_size {
-            run.closed = true;
-        }
-        if segment.psh {
-            head[offset + run.ip.header_len + ip::TCP_FLAGS_AT] |= ip::TCP_PSH;
-            run.closed = true;
-        }
-        true
+        Ok(())
     }
-}
-
-/// Header checks between a run's head packet and a candidate: the IP treatment, and for TCP
-/// identical options (timestamps included, as the kernel requires).
-fn headers_match(run: &Run, head: &[u8], pkt: &[u8]) -> bool {
-    let options = run.ip.header_len + ip::TCP_MIN_LEN..run.ip.header_len + run.l4_len;
-    run.ip.same_treatment(head, pkt)
-        && (run.ip.protocol != PROTO_TCP || head[options.clone()] == pkt[options])
 }
 
 /// Writes the vnet header in front of an item and, for merged items, fixes the IP and UDP
@@ -213,11 +152,15 @@ fn finish_run(pkt: &mut [u8], run: &Run) -> VirtioNetHdr {
         (true, false) => (Gso::TcpV4, ip::TCP_CSUM_OFFSET),
         (true, true) => (Gso::TcpV6, ip::TCP_CSUM_OFFSET),
         (false, _) => {
-            // Bounded by MAX_IP_LEN when appending.
+            // Bounded by MAX_IP_LEN when planning.
             ip::put_u16(pkt, l4_at + 4, (total - l4_at) as u16);
             (Gso::UdpL4, ip::UDP_CSUM_OFFSET)
         }
     };
+    if run.push {
+        // PSH belongs to the end of the data, which is now the end of this packet.
+        pkt[l4_at + ip::TCP_FLAGS_AT] |= ip::TCP_PSH;
+    }
     let pseudo = ip::pseudo_sum(pkt, v6, run.ip.protocol, total - l4_at);
     ip::put_u16(pkt, l4_at + usize::from(csum_offset), pseudo);
     // Header lengths are at most 100 bytes and payloads below 64 KiB: the casts are exact.

@@ -21,10 +21,17 @@ pub(super) struct FlowKey {
 impl FlowKey {
     fn new(pkt: &[u8], ip: &Ip) -> FlowKey {
         let (at, n) = ip::addr_span(ip.v6);
-        let mut key = FlowKey { protocol: ip.protocol, v6: ip.v6, src: [0; 16], dst: [0; 16], ports: [0; 4] };
+        let mut key = FlowKey {
+            protocol: ip.protocol,
+            v6: ip.v6,
+            src: [0; 16],
+            dst: [0; 16],
+            ports: [0; 4],
+        };
         key.src[..n].copy_from_slice(&pkt[at..at + n]);
         key.dst[..n].copy_from_slice(&pkt[at + n..at + 2 * n]);
-        key.ports.copy_from_slice(&pkt[ip.header_len..ip.header_len + 4]);
+        key.ports
+            .copy_from_slice(&pkt[ip.header_len..ip.header_len + 4]);
         key
     }
 }
@@ -75,13 +82,30 @@ pub(super) fn classify(pkt: &[u8], udp: bool) -> Class {
     };
     let key = FlowKey::new(pkt, &ip);
     let payload = pkt.len() - ip.header_len - l4_len;
-    let plain_ip = ip.header_len == if ip.v6 { ip::IPV6_LEN } else { ip::IPV4_MIN_LEN };
+    let plain_ip = ip.header_len
+        == if ip.v6 {
+            ip::IPV6_LEN
+        } else {
+            ip::IPV4_MIN_LEN
+        };
     if !plain_ip || payload == 0 {
         return Class::Alone(key);
     }
-    let mut segment = Segment { key, ip, l4_len, payload, seq: 0, ack: 0, psh: false };
+    let mut segment = Segment {
+        key,
+        ip,
+        l4_len,
+        payload,
+        seq: 0,
+        ack: 0,
+        psh: false,
+    };
     if ip.protocol == PROTO_UDP {
-        return if udp { Class::Segment(segment) } else { Class::Alone(key) };
+        return if udp {
+            Class::Segment(segment)
+        } else {
+            Class::Alone(key)
+        };
     }
     let tcp = &pkt[ip.header_len..];
     let flags = tcp[ip::TCP_FLAGS_AT];
@@ -102,13 +126,18 @@ fn tcp_header_len(pkt: &[u8], at: usize) -> Option<usize> {
 }
 
 fn udp_header_len(pkt: &[u8], at: usize) -> Option<usize> {
-    let whole = at + ip::UDP_LEN <= pkt.len() && usize::from(ip::get_u16(pkt, at + 4)) == pkt.len() - at;
+    let whole =
+        at + ip::UDP_LEN <= pkt.len() && usize::from(ip::get_u16(pkt, at + 4)) == pkt.len() - at;
     whole.then_some(ip::UDP_LEN)
 }
 
-/// Whether the transport checksum of a classified packet verifies. An IPv4 UDP datagram without
-/// a checksum (zero) is accepted: merging gives it one, and there was nothing to check.
+/// Whether the checksums of a classified packet verify: the IPv4 header's, which a merged packet
+/// gets recomputed, and the transport one. An IPv4 UDP datagram without a checksum (zero) is
+/// accepted: merging gives it one, and there was nothing to check.
 pub(super) fn checksum_ok(pkt: &[u8], ip: &Ip) -> bool {
+    if !ip.v6 && !super::checksum::verifies(0, &pkt[..ip.header_len]) {
+        return false;
+    }
     let l4 = &pkt[ip.header_len..];
     if ip.protocol == PROTO_UDP && !ip.v6 && ip::get_u16(l4, 6) == 0 {
         return true;

@@ -74,7 +74,13 @@ pub(super) fn set_ip_len(pkt: &mut [u8], v6: bool, ihl: usize, total: usize) {
 
 /// Computes the full transport checksum of `pkt` (header at `l4_at`, checksum field at
 /// `l4_at + csum_offset`) and stores it.
-pub(super) fn set_l4_checksum(pkt: &mut [u8], v6: bool, protocol: u8, l4_at: usize, csum_offset: u16) {
+pub(super) fn set_l4_checksum(
+    pkt: &mut [u8],
+    v6: bool,
+    protocol: u8,
+    l4_at: usize,
+    csum_offset: u16,
+) {
     let field = l4_at + usize::from(csum_offset);
     put_u16(pkt, field, 0);
     let pseudo = pseudo_sum(pkt, v6, protocol, pkt.len() - l4_at);
@@ -102,11 +108,19 @@ impl Ip {
                 let fragmented = get_u16(pkt, 6) & 0x3fff != 0;
                 let whole = usize::from(get_u16(pkt, 2)) == pkt.len();
                 (header_len >= IPV4_MIN_LEN && header_len <= pkt.len() && whole && !fragmented)
-                    .then_some(Ip { v6: false, header_len, protocol: pkt[9] })
+                    .then_some(Ip {
+                        v6: false,
+                        header_len,
+                        protocol: pkt[9],
+                    })
             }
             6 if pkt.len() >= IPV6_LEN => {
                 let whole = usize::from(get_u16(pkt, 4)) + IPV6_LEN == pkt.len();
-                whole.then_some(Ip { v6: true, header_len: IPV6_LEN, protocol: pkt[6] })
+                whole.then_some(Ip {
+                    v6: true,
+                    header_len: IPV6_LEN,
+                    protocol: pkt[6],
+                })
             }
             _ => None,
         }

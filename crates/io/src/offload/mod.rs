@@ -6,8 +6,38 @@
 //! * [`split`] (read side) cuts a TCP/UDP super-packet of up to 64 KiB into MTU-sized IP packets
 //!   and completes checksums ([`complete_checksum`] for single packets).
 //! * [`Coalescer`] (write side) merges a batch of decrypted packets into super-packets with the
-//!   header the kernel expects, so one `write()` carries many segments.
+//!   header the kernel expects, so one `write()` carries many segments: in place
+//!   ([`Coalescer::coalesce`], one buffer per packet) or from one flat buffer into another
+//!   ([`Coalescer::coalesce_into`], each byte copied once).
 //! * [`checksum`] holds the Internet-checksum helpers both sides use.
+//!
+//! ```
+//! use ferrotun_io::offload::{split, Coalescer, OffloadError, VirtioNetHdr, VNET_HDR_LEN};
+//! use std::ops::Range;
+//!
+//! /// Read side: `read` is what one `read()` on the TUN returned (header + packet).
+//! fn on_tun_read(
+//!     read: &[u8],
+//!     segments: &mut [Vec<u8>],
+//!     sizes: &mut [usize],
+//! ) -> Result<usize, OffloadError> {
+//!     let hdr = VirtioNetHdr::decode(read)?;
+//!     // 16 bytes of headroom per segment for the WireGuard data header.
+//!     split(&hdr, &read[VNET_HDR_LEN..], segments, sizes, 16)
+//! }
+//!
+//! /// Write side: decrypted packets live in `src` at `packets`; each frame is one TUN `write()`.
+//! fn before_tun_write(
+//!     coalescer: &mut Coalescer,
+//!     src: &[u8],
+//!     packets: &[Range<usize>],
+//!     out: &mut Vec<u8>,
+//!     frames: &mut Vec<Range<usize>>,
+//! ) -> Result<(), OffloadError> {
+//!     coalescer.coalesce_into(src, packets, out, frames)
+//! }
+//! # let _ = (on_tun_read, before_tun_write);
+//! ```
 //!
 //! Pure code: no syscalls, no `unsafe`, no allocation on the data path. Malformed input yields
 //! an [`OffloadError`] (split) or passes through untouched (coalesce); nothing panics on packet
@@ -17,6 +47,7 @@ pub mod checksum;
 mod coalesce;
 mod flow;
 mod ip;
+mod plan;
 mod split;
 mod vnet;
 

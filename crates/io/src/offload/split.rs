@@ -45,7 +45,10 @@ pub fn split<B: AsMut<[u8]>>(
     offset: usize,
 ) -> Result<usize, OffloadError> {
     if hdr.gso == Gso::None {
-        let (buf, size) = out.first_mut().zip(sizes.first_mut()).ok_or(OffloadError::TooManySegments)?;
+        let (buf, size) = out
+            .first_mut()
+            .zip(sizes.first_mut())
+            .ok_or(OffloadError::TooManySegments)?;
         let dst = window(buf.as_mut(), offset, packet.len())?;
         dst.copy_from_slice(packet);
         complete_checksum(hdr, dst)?;
@@ -56,7 +59,12 @@ pub fn split<B: AsMut<[u8]>>(
     if plan.segments > out.len().min(sizes.len()) {
         return Err(OffloadError::TooManySegments);
     }
-    for (i, (buf, size)) in out.iter_mut().zip(sizes.iter_mut()).take(plan.segments).enumerate() {
+    for (i, (buf, size)) in out
+        .iter_mut()
+        .zip(sizes.iter_mut())
+        .take(plan.segments)
+        .enumerate()
+    {
         let total = plan.segment_len(packet.len(), i);
         let dst = window(buf.as_mut(), offset, total)?;
         plan.write_segment(packet, i, dst);
@@ -67,7 +75,9 @@ pub fn split<B: AsMut<[u8]>>(
 
 /// `buf[offset..offset + len]`, or `BufferTooSmall`.
 fn window(buf: &mut [u8], offset: usize, len: usize) -> Result<&mut [u8], OffloadError> {
-    let end = offset.checked_add(len).ok_or(OffloadError::BufferTooSmall)?;
+    let end = offset
+        .checked_add(len)
+        .ok_or(OffloadError::BufferTooSmall)?;
     buf.get_mut(offset..end).ok_or(OffloadError::BufferTooSmall)
 }
 
@@ -95,7 +105,11 @@ impl Plan {
             (Gso::TcpV6, Some(6)) => (true, PROTO_TCP),
             (Gso::UdpL4, Some(4)) => (false, PROTO_UDP),
             (Gso::UdpL4, Some(6)) => (true, PROTO_UDP),
-            _ => return Err(OffloadError::Malformed("IP version does not match gso_type")),
+            _ => {
+                return Err(OffloadError::Malformed(
+                    "IP version does not match gso_type",
+                ))
+            }
         };
         let l4_at = usize::from(hdr.csum_start);
         let ip_ok = if v6 {
@@ -105,7 +119,9 @@ impl Plan {
             l4_at >= ip::IPV4_MIN_LEN && usize::from(packet[0] & 0x0f) * 4 == l4_at
         };
         if !ip_ok || l4_at >= packet.len() {
-            return Err(OffloadError::Malformed("csum_start does not follow the IP header"));
+            return Err(OffloadError::Malformed(
+                "csum_start does not follow the IP header",
+            ));
         }
         let l4_len = match protocol {
             PROTO_TCP => tcp_header_len(packet, l4_at)?,
@@ -117,7 +133,14 @@ impl Plan {
             return Err(OffloadError::Malformed("bad gso_size or empty payload"));
         }
         let segments = (packet.len() - hdr_len).div_ceil(gso_size);
-        Ok(Plan { v6, protocol, l4_at, hdr_len, gso_size, segments })
+        Ok(Plan {
+            v6,
+            protocol,
+            l4_at,
+            hdr_len,
+            gso_size,
+            segments,
+        })
     }
 
     /// Length of segment `i` of a super-packet of `len` bytes.
@@ -156,7 +179,11 @@ impl Plan {
     fn fix_tcp(&self, dst: &mut [u8], i: usize, last: bool) {
         let seq = ip::get_u32(dst, self.l4_at + 4);
         // Sequence numbers wrap modulo 2^32; truncating the offset is the intended arithmetic.
-        ip::put_u32(dst, self.l4_at + 4, seq.wrapping_add((i * self.gso_size) as u32));
+        ip::put_u32(
+            dst,
+            self.l4_at + 4,
+            seq.wrapping_add((i * self.gso_size) as u32),
+        );
         let flags = &mut dst[self.l4_at + ip::TCP_FLAGS_AT];
         if !last {
             *flags &= !(ip::TCP_FIN | ip::TCP_PSH);

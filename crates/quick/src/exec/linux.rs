@@ -67,11 +67,12 @@ impl Executor for LinuxExecutor {
                 format!("/proc/sys/{}", key.replace('.', "/")),
                 format!("{value}\n"),
             ),
-            Action::Nftables { script } => run(Command::new("nft").args(["-f", "-"]), Some(script)),
-            Action::IptablesRestore { family, script } => run(
-                Command::new(iptables(*family, "-restore")).arg("-n"),
-                Some(script),
-            ),
+            Action::Firewall {
+                interface,
+                family,
+                mark,
+                nft,
+            } => self.firewall(interface, *family, *mark, *nft),
             Action::SetDns {
                 interface,
                 servers,
@@ -142,6 +143,30 @@ impl LinuxExecutor {
 }
 
 impl LinuxExecutor {
+    /// `add_default`'s firewall step, over the addresses the link has now.
+    fn firewall(
+        &mut self,
+        interface: &str,
+        family: Family,
+        mark: u32,
+        nft: bool,
+    ) -> io::Result<()> {
+        let index = self.index(interface)?;
+        let addresses: Vec<_> = rtnl::addresses(&mut self.nl, index)?
+            .iter()
+            .map(|a| a.prefix.ip)
+            .collect();
+        let script = crate::plan::firewall_script(interface, family, mark, &addresses, nft);
+        if nft {
+            run(Command::new("nft").args(["-f", "-"]), Some(&script))
+        } else {
+            run(
+                Command::new(iptables(family, "-restore")).arg("-n"),
+                Some(&script),
+            )
+        }
+    }
+
     /// `remove_firewall`: delete the `wg-quick-IF` nft tables and the tagged iptables rules
     /// that exist; print only what is run.
     fn remove_firewall(&mut self, interface: &str) -> io::Result<()> {
@@ -174,7 +199,7 @@ impl LinuxExecutor {
 }
 
 /// The `iptables-restore` input that deletes the rules tagged for `interface`, if any.
-fn iptables_deletions(saved: &str, interface: &str) -> Option<String> {
+pub(crate) fn iptables_deletions(saved: &str, interface: &str) -> Option<String> {
     let marker = format!("-m comment --comment \"wg-quick(8) rule for {interface}\"");
     let mut script = String::new();
     let mut found = false;

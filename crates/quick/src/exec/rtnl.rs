@@ -260,8 +260,17 @@ pub fn delete_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<bool> {
 
 const RTM_GETADDR: u16 = 22;
 
-/// The addresses on link `index` (`ip -all -brief address show dev IF`), IPv4 first.
-pub fn addresses(nl: &mut Netlink, index: u32) -> io::Result<Vec<Prefix>> {
+/// One address of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkAddress {
+    /// The address and prefix length.
+    pub prefix: Prefix,
+    /// Its scope is `link` (the kernel's IPv6 link-local address, for one).
+    pub link_scope: bool,
+}
+
+/// The addresses on link `index` (`ip -o address show dev IF`), IPv4 first.
+pub fn addresses(nl: &mut Netlink, index: u32) -> io::Result<Vec<LinkAddress>> {
     let mut out = Vec::new();
     for family in [Family::V4, Family::V6] {
         let body = vec![af(family), 0, 0, 0, 0, 0, 0, 0];
@@ -284,7 +293,11 @@ pub fn addresses(nl: &mut Netlink, index: u32) -> io::Result<Vec<Prefix>> {
                     _ => None,
                 });
             if let Some(ip) = ip {
-                out.push(Prefix { ip, len: p[1] });
+                let link_scope = p[3] == RT_SCOPE_LINK;
+                out.push(LinkAddress {
+                    prefix: Prefix { ip, len: p[1] },
+                    link_scope,
+                });
             }
         }
     }

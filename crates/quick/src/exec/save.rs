@@ -24,8 +24,12 @@ pub fn save(
     )
     .map_err(|e| io::Error::from_raw_os_error(e.errno()))?;
     let mut text = String::from("[Interface]\n");
+    // Link-scope IPv6 addresses are the kernel's own (a TUN device gets an fe80::
+    // address); written into the file they would be added again on the next `up`.
     for address in rtnl::addresses(nl, index)? {
-        let _ = writeln!(text, "Address = {address}");
+        if !(address.link_scope && address.prefix.ip.is_ipv6()) {
+            let _ = writeln!(text, "Address = {}", address.prefix);
+        }
     }
     let dns: Vec<&String> = quick.dns_servers.iter().chain(&quick.dns_search).collect();
     if !dns.is_empty() {

@@ -24,8 +24,11 @@ fn failed_up_rolls_back_dns_firewall_rules_and_link() {
             family: Family::V4,
             mark: 51820,
         }),
-        Action::Nftables {
-            script: String::new(),
+        Action::Firewall {
+            interface: "wg0".into(),
+            family: Family::V4,
+            mark: 51820,
+            nft: true,
         },
         Action::RunHook {
             command: "false".into(),
@@ -46,6 +49,9 @@ fn failed_up_rolls_back_dns_firewall_rules_and_link() {
             "[#] resolvconf -d wg0 -f",
             "[#] # remove firewall of wg0",
             "[#] ip -4 rule delete table 51820",
+            "[#] ip -4 rule delete table main suppress_prefixlength 0",
+            "[#] ip -6 rule delete table 51820",
+            "[#] ip -6 rule delete table main suppress_prefixlength 0",
             "[#] ip link delete dev wg0",
         ]
     );
@@ -93,4 +99,19 @@ fn down_ignores_dns_and_firewall_failures_only() {
     };
     assert!(run_down(&mut dry, &plan).is_err());
     assert_eq!(dry.executed.len(), 3);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn iptables_removal_turns_tagged_appends_into_deletes() {
+    let saved = "# Generated\n*raw\n:PREROUTING ACCEPT [0:0]\n\
+        -A PREROUTING -d 10.0.0.2/32 ! -i wg0 -m addrtype ! --src-type LOCAL -m comment --comment \"wg-quick(8) rule for wg0\" -j DROP\n\
+        -A PREROUTING -j ACCEPT\nCOMMIT\n*mangle\n\
+        -A PREROUTING -p udp -m comment --comment \"wg-quick(8) rule for wg1\" -j CONNMARK --restore-mark\nCOMMIT\n";
+    assert_eq!(
+        linux::iptables_deletions(saved, "wg0").unwrap(),
+        "*raw\n-D PREROUTING -d 10.0.0.2/32 ! -i wg0 -m addrtype ! --src-type LOCAL -m comment --comment \"wg-quick(8) rule for wg0\" -j DROP\n\
+         COMMIT\n*mangle\nCOMMIT\n"
+    );
+    assert_eq!(linux::iptables_deletions(saved, "wg2"), None);
 }

@@ -110,7 +110,12 @@ fn add_default(
             value: "1".to_string(),
         });
     }
-    actions.push(firewall(interface, config, family, table, env.has_nft));
+    actions.push(Action::Firewall {
+        interface: interface.to_string(),
+        family,
+        mark: table,
+        nft: env.has_nft,
+    });
 }
 
 /// The file's `FwMark` if it has one, else the first table from 51820 that is empty in
@@ -135,27 +140,31 @@ fn choose_mark(
     table
 }
 
-/// The anti-spoofing and mark save/restore rules, as nftables or iptables-restore input.
-fn firewall(interface: &str, config: &Config, family: Family, mark: u32, nft: bool) -> Action {
-    let addresses = config
-        .interface
-        .quick
-        .addresses
-        .iter()
-        .filter(|a| Family::of(a.ip) == family)
-        .map(|a| a.ip.to_string());
+/// The anti-spoofing and mark save/restore rules for the link's `addresses` of `family`,
+/// as wg-quick writes them: nftables input, or `iptables-restore` input tagged with the
+/// `wg-quick(8) rule for IF` comment.
+#[must_use]
+pub fn firewall_script(
+    interface: &str,
+    family: Family,
+    mark: u32,
+    addresses: &[std::net::IpAddr],
+    nft: bool,
+) -> String {
+    let addresses = addresses.iter().filter(|ip| Family::of(**ip) == family);
     if nft {
         let pf = family.nft();
         let table = format!("{pf} wg-quick-{interface}");
         let mut script = format!("add table {table}\n");
-        script +=
-            &format!("add chain {table} preraw {{ type filter hook prerouting priority -300; }}\n");
-        script += &format!(
-            "add chain {table} premangle {{ type filter hook prerouting priority -150; }}\n"
-        );
-        script += &format!(
-            "add chain {table} postmangle {{ type filter hook postrouting priority -150; }}\n"
-        );
+        for (chain, hook, priority) in [
+            ("preraw", "prerouting", -300),
+            ("premangle", "prerouting", -150),
+            ("postmangle", "postrouting", -150),
+        ] {
+            script += &format!(
+                "add chain {table} {chain} {{ type filter hook {hook} priority {priority}; }}\n"
+            );
+        }
         for address in addresses {
             script += &format!(
                 "add rule {table} preraw iifname != \"{interface}\" {pf} daddr {address} fib saddr type != local drop\n"
@@ -165,7 +174,7 @@ fn firewall(interface: &str, config: &Config, family: Family, mark: u32, nft: bo
             "add rule {table} postmangle meta l4proto udp mark {mark} ct mark set mark \n"
         );
         script += &format!("add rule {table} premangle meta l4proto udp meta mark set ct mark \n");
-        return Action::Nftables { script };
+        return script;
     }
     let marker = format!("-m comment --comment \"wg-quick(8) rule for {interface}\"");
     let mut script = String::from("*raw\n");
@@ -178,5 +187,5 @@ fn firewall(interface: &str, config: &Config, family: Family, mark: u32, nft: bo
         "COMMIT\n*mangle\n-I POSTROUTING -m mark --mark {mark} -p udp -j CONNMARK --save-mark {marker}\n\
          -I PREROUTING -p udp -j CONNMARK --restore-mark {marker}\nCOMMIT\n"
     );
-    Action::IptablesRestore { family, script }
+    script
 }

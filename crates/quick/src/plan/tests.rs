@@ -1,7 +1,7 @@
 //! Snapshot tests: a file and a made-up host in, the `[#]` lines of the plan out.
 
 use super::*;
-use crate::action::{Action, DnsBackend};
+use crate::action::{Action, DnsBackend, Family};
 use ferrotun_conf::{parse_bytes, Dialect, ParseOptions, SystemResolver};
 
 const PEER_A: &str = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
@@ -132,11 +132,18 @@ fn default_route_nft_script_matches_wg_quick() {
     assert!(!actions
         .iter()
         .any(|a| matches!(a, Action::SetFwmark { .. } | Action::SetSysctl { .. })));
-    let Some(Action::Nftables { script }) = actions.last() else {
+    let Some(Action::Firewall {
+        interface,
+        family,
+        mark,
+        nft: true,
+    }) = actions.last()
+    else {
         panic!("{actions:?}")
     };
+    let addresses = ["10.0.0.2".parse().unwrap(), "fe80::1".parse().unwrap()];
     assert_eq!(
-        script,
+        firewall_script(interface, *family, *mark, &addresses, true),
         "add table ip wg-quick-wg0\n\
          add chain ip wg-quick-wg0 preraw { type filter hook prerouting priority -300; }\n\
          add chain ip wg-quick-wg0 premangle { type filter hook prerouting priority -150; }\n\
@@ -144,6 +151,19 @@ fn default_route_nft_script_matches_wg_quick() {
          add rule ip wg-quick-wg0 preraw iifname != \"wg0\" ip daddr 10.0.0.2 fib saddr type != local drop\n\
          add rule ip wg-quick-wg0 postmangle meta l4proto udp mark 4660 ct mark set mark \n\
          add rule ip wg-quick-wg0 premangle meta l4proto udp meta mark set ct mark \n"
+    );
+}
+
+#[test]
+fn iptables_script_matches_wg_quick() {
+    let addresses = ["10.0.0.2".parse().unwrap(), "fd00::2".parse().unwrap()];
+    assert_eq!(
+        firewall_script("wg0", Family::V6, 51820, &addresses, false),
+        "*raw\n\
+         -I PREROUTING ! -i wg0 -d fd00::2 -m addrtype ! --src-type LOCAL -j DROP -m comment --comment \"wg-quick(8) rule for wg0\"\n\
+         COMMIT\n*mangle\n\
+         -I POSTROUTING -m mark --mark 51820 -p udp -j CONNMARK --save-mark -m comment --comment \"wg-quick(8) rule for wg0\"\n\
+         -I PREROUTING -p udp -j CONNMARK --restore-mark -m comment --comment \"wg-quick(8) rule for wg0\"\nCOMMIT\n"
     );
 }
 
@@ -168,6 +188,9 @@ fn dns_with_resolvconf_and_resolved() {
         plan_up(&inv(), &config(&text), &env),
         Err(PlanError::NoDnsBackend)
     );
+    // Search domains without a nameserver set nothing, as in wg-quick.
+    let search_only = file("Address = 10.0.0.2/32\nDNS = example.com", "10.0.0.1/32");
+    assert!(!up(&search_only, &env).iter().any(|l| l.contains("resolv")));
 }
 
 #[test]
