@@ -11,7 +11,7 @@ need_root() {
 }
 
 # Debian packages the tunnel tests and the demo use: the real wg/wg-quick, wireguard-go as the
-# interop peer, iperf3 and ping.
+# interop peer, iperf3, ping, and nft (wg-quick's default-route firewall rules).
 ensure_packages() {
   local missing=()
   command -v wg >/dev/null || missing+=(wireguard-tools)
@@ -19,6 +19,7 @@ ensure_packages() {
   command -v iperf3 >/dev/null || missing+=(iperf3)
   command -v ping >/dev/null || missing+=(iputils-ping)
   command -v ip >/dev/null || missing+=(iproute2)
+  command -v nft >/dev/null || missing+=(nftables)
   if [ "${#missing[@]}" -gt 0 ]; then
     step "installing ${missing[*]}"
     apt-get update -qq

@@ -16,13 +16,16 @@ cargo clippy --workspace --all-targets -q -- -D warnings
 cargo clippy -q -p ferrotund --test netns -- -D warnings
 .ci/check-sizes.sh
 
-step "unit, vector, property and simulation tests"
+# The daemon first: the CLI and wg-quick tests drive the real binary when they run as root.
+cargo build --release -q -p ferrotund
+export FERROTUND="$PWD/target/release/ferrotund"
+
+step "unit, vector, property, simulation and CLI tests"
 cargo test --workspace -q
 
 if [ "$(id -u)" = 0 ]; then
   step "tunnel tests in network namespaces (real wg, wg-quick, wireguard-go)"
-  cargo build --release -q -p ferrotund
-  FERROTUND="$PWD/target/release/ferrotund" cargo test --release -q -p ferrotund --test netns -- --test-threads=2
+  cargo test --release -q -p ferrotund --test netns -- --test-threads=2
 else
   step "skipping namespace tests: they need root"
 fi

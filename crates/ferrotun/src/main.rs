@@ -1,6 +1,7 @@
 //! `ferrotun`: the wg(8) commands of ferrotun, byte for byte compatible with
 //! wireguard-tools' `wg`: `show`, `showconf`, `set`, `setconf`, `addconf`, `syncconf`,
-//! `genkey`, `genpsk` and `pubkey`, plus `show --json` (see [`cmd::json`]).
+//! `genkey`, `genpsk` and `pubkey`, plus `show --json` (see [`cmd::json`]); and wg-quick(8)'s
+//! `up`, `down`, `save` and `strip`, natively (crate `ferrotun-quick`).
 //!
 //! As in `wg.c`, the first argument picks a subcommand from a table; no argument means
 //! `show`. Every subcommand receives the program name (`argv[0]`, used in usage texts) and
@@ -86,6 +87,26 @@ const SUBCOMMANDS: &[(&str, Handler, &str)] = &[
         "pubkey",
         cmd::keys::pubkey,
         "Reads a private key from stdin and writes a public key to stdout",
+    ),
+    (
+        "up",
+        cmd::quick::run,
+        "Brings up an interface from a wg-quick(8) config file, like `wg-quick up'",
+    ),
+    (
+        "down",
+        cmd::quick::run,
+        "Takes down an interface brought up with `up', like `wg-quick down'",
+    ),
+    (
+        "save",
+        cmd::quick::run,
+        "Saves an interface's configuration to its config file, like `wg-quick save'",
+    ),
+    (
+        "strip",
+        cmd::quick::strip,
+        "Prints a config file without the wg-quick(8) keys, like `wg-quick strip'",
     ),
 ];
 

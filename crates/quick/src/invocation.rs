@@ -30,18 +30,18 @@ pub fn resolve(argument: &str) -> Result<(String, PathBuf), String> {
     Ok((name.to_string(), path.to_path_buf()))
 }
 
-/// The warning wg-quick prints when the file or its directory is accessible to others
-/// (`mode & 0007`), or `None`.
+/// The warning wg-quick prints when others can reach the file: its mode and its directory's
+/// mode both grant some access to others (`file & dir & 0007`), or `None`.
 #[cfg(unix)]
 #[must_use]
 pub fn permission_warning(path: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt as _;
-    let world = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o007 != 0);
+    let mode = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.permissions().mode());
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    (world(path) || world(dir))
+    (mode(path) & mode(dir) & 0o007 != 0)
         .then(|| format!("Warning: `{}' is world accessible", path.display()))
 }
 
@@ -70,15 +70,27 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = std::env::temp_dir().join(format!("ftq-perm-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
         let file = dir.join("wg0.conf");
         std::fs::write(&file, "").unwrap();
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert_eq!(permission_warning(&file), None);
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(permission_warning(&file)
-            .unwrap()
-            .contains("world accessible"));
+        let set = |p: &std::path::Path, mode| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        // As wg-quick: a warning only when both the file and its directory let others in.
+        for (dir_mode, file_mode, warns) in [
+            (0o755, 0o600, false),
+            (0o700, 0o644, false),
+            (0o755, 0o644, true),
+        ] {
+            set(&dir, dir_mode);
+            set(&file, file_mode);
+            let warning = permission_warning(&file);
+            assert_eq!(
+                warning.is_some(),
+                warns,
+                "dir {dir_mode:o} file {file_mode:o}"
+            );
+            assert!(warning.is_none_or(|w| w.contains("world accessible")));
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

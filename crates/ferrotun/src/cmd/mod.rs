@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod keys;
+pub mod quick;
 pub mod set;
 pub mod setconf;
 pub mod show;
