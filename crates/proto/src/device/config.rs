@@ -56,8 +56,10 @@ impl Device {
                 u32::try_from(self.peers.len() - 1).map_err(|_| ConfigError::TooManyPeers)?
             }
         };
+        self.created += 1;
         let entry = &mut self.peers[slot as usize];
         entry.peer = Some(peer);
+        entry.created = self.created;
         let id = PeerId {
             slot,
             generation: entry.generation,
@@ -99,19 +101,26 @@ impl Device {
         self.peer(id)
     }
 
-    /// Every peer, in slot order (creation order unless peers were removed).
+    /// Every peer, in the order they were added.
     #[must_use]
     pub fn peer_ids(&self) -> Vec<PeerId> {
-        let live = self
+        let mut live: Vec<(u64, PeerId)> = self
             .peers
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.peer.is_some());
-        live.map(|(i, s)| PeerId {
-            slot: i as u32,
-            generation: s.generation,
-        })
-        .collect()
+            .filter(|(_, s)| s.peer.is_some())
+            .map(|(i, s)| {
+                (
+                    s.created,
+                    PeerId {
+                        slot: i as u32,
+                        generation: s.generation,
+                    },
+                )
+            })
+            .collect();
+        live.sort_unstable_by_key(|(created, _)| *created);
+        live.into_iter().map(|(_, id)| id).collect()
     }
 
     /// Number of peers.

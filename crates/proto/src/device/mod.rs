@@ -104,6 +104,9 @@ pub struct Device {
     checker: CookieChecker,
     peers: Vec<Slot>,
     free_slots: Vec<u32>,
+    /// Creation counter, so peers are listed in the order they were added (as the kernel
+    /// does) even when removed peers' slots are reused.
+    created: u64,
     by_key: HashMap<PublicKey, PeerId>,
     indices: IndexTable,
     allowed_ips: AllowedIps<PeerId>,
@@ -121,6 +124,7 @@ pub struct Device {
 #[derive(Default)]
 struct Slot {
     generation: u32,
+    created: u64,
     peer: Option<Box<Peer>>,
 }
 
@@ -134,6 +138,7 @@ impl Device {
             checker: CookieChecker::new(None),
             peers: Vec::new(),
             free_slots: Vec::new(),
+            created: 0,
             by_key: HashMap::new(),
             indices: IndexTable::default(),
             allowed_ips: AllowedIps::new(),

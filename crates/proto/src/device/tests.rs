@@ -151,3 +151,15 @@ fn timer_queue_stays_small_under_traffic() {
     }
     assert!(d.queue.len() < 5, "heap grew to {}", d.queue.len());
 }
+
+#[test]
+fn peers_are_listed_in_creation_order_even_when_slots_are_reused() {
+    let mut d = device(8, 1);
+    let ids: Vec<_> = (2..6).map(|k| d.add_peer(public(k)).unwrap()).collect();
+    d.remove_peer(ids[0]);
+    d.remove_peer(ids[2]);
+    let later: Vec<_> = (6..9).map(|k| d.add_peer(public(k)).unwrap()).collect();
+    let mut expected = vec![ids[1], ids[3]];
+    expected.extend(later);
+    assert_eq!(d.peer_ids(), expected);
+}
