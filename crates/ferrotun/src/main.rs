@@ -88,6 +88,11 @@ const SUBCOMMANDS: &[(&str, Handler, &str)] = &[
         cmd::keys::pubkey,
         "Reads a private key from stdin and writes a public key to stdout",
     ),
+];
+
+/// ferrotun's wg-quick(8) commands, listed after `wg`'s unless the program runs as `wg`
+/// (then its usage text is `wg`'s, byte for byte).
+const QUICK_SUBCOMMANDS: &[(&str, Handler, &str)] = &[
     (
         "up",
         cmd::quick::run,
@@ -115,7 +120,11 @@ fn top_usage(prog: &OsStr) -> Vec<u8> {
     let mut text = b"Usage: ".to_vec();
     text.extend_from_slice(prog.as_bytes());
     text.extend_from_slice(b" <cmd> [<args>]\n\nAvailable subcommands:\n");
-    for (name, _, description) in SUBCOMMANDS {
+    let as_wg = std::path::Path::new(prog)
+        .file_name()
+        .is_some_and(|n| n == "wg");
+    let quick = if as_wg { &[][..] } else { QUICK_SUBCOMMANDS };
+    for (name, _, description) in SUBCOMMANDS.iter().chain(quick) {
         text.extend_from_slice(format!("  {name}: {description}\n").as_bytes());
     }
     text.extend_from_slice(b"You may pass `--help' to any of these subcommands to view usage.\n");
@@ -142,7 +151,8 @@ fn main() -> ExitCode {
         let show = [OsString::from("show")];
         return ExitCode::from(cmd::show::run(&Invocation { prog, args: &show }));
     }
-    if let Some((_, handler, _)) = SUBCOMMANDS.iter().find(|(name, _, _)| args[0] == **name) {
+    let mut all = SUBCOMMANDS.iter().chain(QUICK_SUBCOMMANDS);
+    if let Some((_, handler, _)) = all.find(|(name, _, _)| args[0] == **name) {
         return ExitCode::from(handler(&Invocation { prog, args }));
     }
     let mut text = b"Invalid subcommand: `".to_vec();

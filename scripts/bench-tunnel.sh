@@ -1,0 +1,463 @@
+#!/usr/bin/env bash
+# Tunnel benchmark: ferrotund against wireguard-go (Debian's package) and boringtun-cli, in one
+# run, in the same setup: two fresh network namespaces joined by a veth pair, the same
+# implementation at both ends, configured with `wg setconf` from freshly generated keys, tunnel
+# 10.77.0.1 <-> 10.77.0.2 with MTU 1420. Traffic only ever goes to addresses inside the
+# namespaces this script creates; everything it creates is removed on exit (also on failure or
+# Ctrl-C).
+#
+# Per implementation it measures:
+#   * single-stream TCP, A->B and B->A (iperf3, and iperf3 -R)
+#   * 4-stream TCP, both directions (-P 4)
+#   * UDP at a fixed high offered rate (-u -b 2G): delivered rate and loss %
+#   * ping RTT through the idle tunnel (20 pings) and while a TCP stream runs
+#   * CPU seconds of both daemon processes (utime+stime from /proc/PID/stat) per GB that the
+#     TCP tests delivered
+# and prints one table with every implementation's figures and ferrotund's ratio to each rival.
+#
+# Usage: scripts/bench-tunnel.sh [--quick] [--seconds N]
+#   full mode (default): 10 s per test, about 4-5 minutes in all (plus building).
+#   --quick: 2 s per test, for CI. Exits non-zero only on a gross regression: ferrotund's
+#            single-stream TCP slower than wireguard-go's in the same run (a ratio, never an
+#            absolute number: the machine is shared and absolute figures drift).
+# Environment:
+#   FERROTUN_BENCH_SKIP_BORINGTUN=1  do not build boringtun-cli if it is missing (it takes minutes
+#                                    to compile); a boringtun-cli already installed is still used.
+#   FERROTUN_BENCH_NO_BORINGTUN=1    leave boringtun out even if it is installed.
+#   FERROTUN_BENCH_UDP_RATE          offered UDP rate (default 2G).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+mode=full
+secs=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --quick) mode=quick secs=2 ;;
+  --seconds)
+    secs=${2:?--seconds needs a number}
+    shift
+    ;;
+  -h | --help)
+    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "unknown argument: $1 (try --help)" >&2
+    exit 2
+    ;;
+  esac
+  shift
+done
+case "$secs" in '' | *[!0-9]* | 0)
+  echo "--seconds wants a positive integer" >&2
+  exit 2
+  ;;
+esac
+
+udp_rate=${FERROTUN_BENCH_UDP_RATE:-2G}
+ping_count=20
+ping_interval=0.1
+clk_tck=$(getconf CLK_TCK)
+
+# ---------------------------------------------------------------------------------------------
+# Cleanup. Every namespace and process we create is recorded here, and removed on any exit.
+# Processes are killed by PID (those we started, plus whatever is left inside our namespaces),
+# never by name, because other tests may be running the same binaries on this machine.
+tag="fb$$" # names of everything we create start with this; the PID keeps concurrent runs apart
+work=$(mktemp -d "/tmp/${tag}.XXXXXX")
+created_ns=()
+started_pids=()
+
+kill_pids() {
+  local p
+  for p in "$@"; do kill "$p" 2>/dev/null || true; done
+  for p in "$@"; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$p" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$p" 2>/dev/null || true
+  done
+}
+
+# remove_ns NS...: kill what runs inside, delete the namespace and its interface's UAPI socket
+# (the socket directory is shared by all namespaces; our interfaces are named after the namespace).
+remove_ns() {
+  local ns
+  for ns in "$@"; do
+    # shellcheck disable=SC2046  # one PID per word
+    kill_pids $(ip netns pids "$ns" 2>/dev/null)
+    ip netns del "$ns" 2>/dev/null || true
+    rm -f "/var/run/wireguard/${ns}.sock"
+  done
+}
+
+cleanup() {
+  set +e
+  trap - EXIT INT TERM
+  kill_pids "${started_pids[@]}"
+  remove_ns "${created_ns[@]}"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------
+# Installation (idempotent).
+
+ensure_jq() { # iperf3's JSON output is read with jq
+  command -v jq >/dev/null && return
+  step "installing jq"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jq >/dev/null
+}
+
+boringtun="" boringtun_note=""
+ensure_boringtun() {
+  if [ "${FERROTUN_BENCH_NO_BORINGTUN:-0}" = 1 ]; then
+    boringtun_note="skipped: FERROTUN_BENCH_NO_BORINGTUN=1"
+    return
+  fi
+  local cargo_bin=${CARGO_HOME:-$HOME/.cargo}/bin
+  boringtun=$(command -v boringtun-cli || true)
+  [ -z "$boringtun" ] && [ -x "$cargo_bin/boringtun-cli" ] && boringtun=$cargo_bin/boringtun-cli
+  [ -n "$boringtun" ] && return
+  if [ "${FERROTUN_BENCH_SKIP_BORINGTUN:-0}" = 1 ]; then
+    boringtun_note="skipped: not installed and FERROTUN_BENCH_SKIP_BORINGTUN=1"
+    return
+  fi
+  step "installing boringtun-cli with cargo (takes a few minutes; FERROTUN_BENCH_SKIP_BORINGTUN=1 skips it)"
+  local t0=$SECONDS
+  if cargo install boringtun-cli --locked >"$work/boringtun-install.log" 2>&1; then
+    echo "cargo install boringtun-cli took $((SECONDS - t0)) s"
+    boringtun=$cargo_bin/boringtun-cli
+  else
+    tail -5 "$work/boringtun-install.log" >&2
+    boringtun_note="skipped: cargo install boringtun-cli failed"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# One tunnel: namespaces "<tag><letter>a" and "<tag><letter>b"; each namespace's WireGuard
+# interface carries the namespace's name (so its UAPI socket name is unique on the machine).
+
+# start_daemon IMPL NS LOG: start IMPL in the foreground inside NS, in the background of this
+# shell, so that $! is the daemon's own PID (`ip netns exec` and `env` both exec).
+start_daemon() {
+  local impl=$1 ns=$2 log=$3
+  case "$impl" in
+  ferrotund) ip netns exec "$ns" "$ferrotund" --foreground "$ns" </dev/null >"$log" 2>&1 & ;;
+  wireguard-go)
+    ip netns exec "$ns" env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
+      wireguard-go --foreground "$ns" </dev/null >"$log" 2>&1 &
+    ;;
+  boringtun)
+    # Keep root: with privileges dropped it could not be reconfigured; default thread count,
+    # i.e. boringtun as shipped.
+    ip netns exec "$ns" "$boringtun" --foreground --disable-drop-privileges \
+      --log "$log.boringtun" "$ns" </dev/null >"$log" 2>&1 &
+    ;;
+  esac
+  started_pids+=("$!")
+  daemon_pids+=("$!")
+}
+
+wait_for_file() {
+  for _ in $(seq 50); do
+    [ -S "$1" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# up_tunnel IMPL LETTER: both ends up and handshaken; sets ns_a, ns_b, daemon_pids.
+up_tunnel() {
+  local impl=$1 letter=$2 key_a key_b
+  ns_a="${tag}${letter}a" ns_b="${tag}${letter}b"
+  daemon_pids=()
+  created_ns+=("$ns_a" "$ns_b")
+  make_underlay "$ns_a" "$ns_b"
+  key_a=$(wg genkey) key_b=$(wg genkey)
+  # wg setconf files: A listens on .1, B on .2, each knows the other's endpoint.
+  printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.77.0.2/32\nEndpoint = 192.168.241.2:51820\n' \
+    "$key_a" "$(wg pubkey <<<"$key_b")" >"$work/$ns_a.conf"
+  printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.77.0.1/32\nEndpoint = 192.168.241.1:51820\n' \
+    "$key_b" "$(wg pubkey <<<"$key_a")" >"$work/$ns_b.conf"
+  local ns addr
+  for ns in "$ns_a" "$ns_b"; do
+    start_daemon "$impl" "$ns" "$work/$ns.log"
+  done
+  for ns in "$ns_a" "$ns_b"; do
+    if ! wait_for_file "/var/run/wireguard/$ns.sock"; then
+      echo "$impl did not create /var/run/wireguard/$ns.sock; its log:" >&2
+      cat "$work/$ns.log" >&2
+      return 1
+    fi
+    [ "$ns" = "$ns_a" ] && addr=10.77.0.1 || addr=10.77.0.2
+    ip netns exec "$ns" wg setconf "$ns" "$work/$ns.conf"
+    ip -n "$ns" addr add "$addr/24" dev "$ns"
+    ip -n "$ns" link set "$ns" mtu 1420 up
+  done
+  # The first ping triggers the handshake; give it a few seconds.
+  for _ in $(seq 10); do
+    ip netns exec "$ns_a" ping -c 1 -W 1 -q 10.77.0.2 >/dev/null 2>&1 && return 0
+  done
+  echo "$impl: no ping through the tunnel" >&2
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Measurements. Results go into the associative array R["impl.metric"].
+declare -A R
+
+cpu_ticks() { # utime+stime of the given PIDs (all threads), in clock ticks
+  local p stat total=0
+  for p in "$@"; do
+    stat=$(cat "/proc/$p/stat")
+    stat=${stat##*) } # the command name may contain spaces; fields resume after ") "
+    # shellcheck disable=SC2086
+    set -- $stat
+    total=$((total + ${12} + ${13})) # fields 14 and 15 of stat; "state" (field 3) is $1 here
+  done
+  echo "$total"
+}
+
+start_iperf_server() { # in ns_b, bound to the tunnel address only
+  ip netns exec "$ns_b" iperf3 -s -B 10.77.0.2 </dev/null >"$work/iperf-server-$ns_b.log" 2>&1 &
+  started_pids+=("$!")
+  for _ in $(seq 30); do
+    ip netns exec "$ns_b" ss -ltn 2>/dev/null | grep -q '10.77.0.2:5201' && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# iperf OUT ARGS...: one iperf3 client run from ns_a, JSON into OUT. A hung test must not hang
+# the benchmark, hence the timeout.
+iperf() {
+  local out=$1
+  shift
+  timeout $((secs + 20)) ip netns exec "$ns_a" iperf3 -c 10.77.0.2 -J -t "$secs" \
+    --connect-timeout 3000 "$@" >"$out" 2>"$out.err"
+}
+
+# jget FILE FILTER: a number from iperf3's JSON, or "fail" (never aborts the run).
+jget() { jq -e -r "$2" "$1" 2>/dev/null || echo fail; }
+
+gbps() { awk -v b="$1" 'BEGIN { if (b ~ /^[0-9.e+]+$/) printf "%.2f", b / 1e9; else print "fail" }'; }
+
+# tcp_test IMPL METRIC ARGS...: records Gbit/s, retransmits, and adds bytes + daemon CPU to
+# the implementation's totals for the CPU-per-GB figure.
+tcp_test() {
+  local impl=$1 metric=$2 out t0 t1 bytes
+  shift 2
+  out="$work/$impl.$metric.json"
+  t0=$(cpu_ticks "${daemon_pids[@]}")
+  if ! iperf "$out" "$@"; then
+    echo "  $metric: iperf3 failed: $(jget "$out" .error) $(head -c 300 "$out.err")" >&2
+    R[$impl.$metric]=fail
+    return
+  fi
+  t1=$(cpu_ticks "${daemon_pids[@]}")
+  R[$impl.$metric]=$(gbps "$(jget "$out" '.end.sum_received.bits_per_second')")
+  R[$impl.$metric.retr]=$(jget "$out" '.end.sum_sent.retransmits // 0')
+  cpu_total=$((cpu_total + t1 - t0))
+  bytes=$(jget "$out" '.end.sum_received.bytes // 0')
+  [[ $bytes =~ ^[0-9]+$ ]] || bytes=0
+  bytes_total=$((bytes_total + bytes))
+  printf '  %-8s %6s Gbit/s  %6s retransmits\n' "$metric" "${R[$impl.$metric]}" "${R[$impl.$metric.retr]}"
+}
+
+# Where UDP loss happens, from kernel counters (all of them exist per namespace):
+#   tun_txdrop NS: packets the kernel dropped on the way into the daemon (its TUN queue was full)
+#   sock_drops NS: drops of the daemon's own encrypted-UDP socket(s) on port 51820
+#   udp_rcvbuf NS: all UDP receive-buffer drops in NS (the daemon's and iperf3's sockets)
+tun_txdrop() { ip -n "$1" -s -j link show dev "$1" | jq '.[0].stats64.tx.dropped'; }
+sock_drops() {
+  # shellcheck disable=SC2016  # awk's own $ fields
+  ip netns exec "$1" awk 'FNR > 1 && $2 ~ /:CA6C$/ { d += $NF } END { print d + 0 }' /proc/net/udp /proc/net/udp6
+}
+udp_rcvbuf() {
+  # shellcheck disable=SC2016  # awk's own $ fields
+  ip netns exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp
+}
+loss_counters() { echo "$(tun_txdrop "$ns_a") $(sock_drops "$ns_b") $(udp_rcvbuf "$ns_b")"; }
+
+udp_test() {
+  local impl=$1 out="$work/$1.udp.json" c0 c1
+  read -ra c0 <<<"$(loss_counters)"
+  if ! iperf "$out" -u -b "$udp_rate" -l 1392; then # 1392 = 1420 - 20 (IPv4) - 8 (UDP)
+    echo "  udp: iperf3 failed: $(jget "$out" .error) $(head -c 300 "$out.err")" >&2
+    R[$impl.udp]=fail R[$impl.udp_loss]=fail
+    return
+  fi
+  # iperf3 3.12 reports the sender's rate and the receiver's loss count in .end.sum;
+  # delivered = sent x (1 - loss).
+  R[$impl.udp_sent]=$(gbps "$(jget "$out" '.end.sum.bits_per_second')")
+  R[$impl.udp]=$(jget "$out" '.end.sum | (.bits_per_second * (1 - .lost_percent / 100) / 1e9 * 100 | round) / 100')
+  R[$impl.udp_loss]=$(jget "$out" '.end.sum.lost_percent * 10 | round / 10')
+  printf '  udp      offered %s, sent %s Gbit/s, delivered %s Gbit/s, loss %s %%\n' \
+    "$udp_rate" "${R[$impl.udp_sent]}" "${R[$impl.udp]}" "${R[$impl.udp_loss]}"
+  read -ra c1 <<<"$(loss_counters)"
+  printf '  udp loss, packets: %s dropped before the sending daemon read them (A TUN tx drops), %s at the receiving daemon'"'"'s socket, %s at other UDP sockets in B (iperf3'"'"'s)\n' \
+    "$((c1[0] - c0[0]))" "$((c1[1] - c0[1]))" "$((c1[2] - c0[2] - (c1[1] - c0[1])))"
+}
+
+# ping_avg COUNT: average RTT in ms of COUNT pings A -> B through the tunnel.
+ping_avg() {
+  ip netns exec "$ns_a" ping -q -c "$1" -i "$ping_interval" -W 2 10.77.0.2 |
+    awk -F/ '/^rtt|^round-trip/ { printf "%.3f", $5 }'
+}
+
+ping_tests() {
+  local impl=$1 out="$work/$1.load.json" n
+  R[$impl.rtt_idle]=$(ping_avg "$ping_count")
+  # Under load: one TCP stream A -> B, pings from A in the same direction, queued behind it.
+  iperf "$out" &
+  local iperf_pid=$!
+  sleep 0.5
+  n=$(awk -v s="$secs" -v i="$ping_interval" 'BEGIN { n = int((s - 1) / i); print (n < 5 ? 5 : n) }')
+  R[$impl.rtt_load]=$(ping_avg "$n")
+  wait "$iperf_pid" || true
+  printf '  ping     idle %s ms, under load %s ms (%s pings)\n' "${R[$impl.rtt_idle]:-?}" "${R[$impl.rtt_load]:-?}" "$n"
+}
+
+bench_impl() {
+  local impl=$1 letter=$2
+  step "$impl: tunnel between two namespaces, $secs s per test"
+  cpu_total=0 bytes_total=0
+  if ! up_tunnel "$impl" "$letter" || ! start_iperf_server; then
+    R[$impl.status]=failed
+    remove_ns "$ns_a" "$ns_b"
+    return
+  fi
+  tcp_test "$impl" tcp1 # single stream A -> B
+  tcp_test "$impl" tcp1r -R
+  tcp_test "$impl" tcp4 -P 4
+  tcp_test "$impl" tcp4r -P 4 -R
+  R[$impl.rcvbuf]=$(($(udp_rcvbuf "$ns_a") + $(udp_rcvbuf "$ns_b"))) # only the daemons' UDP so far
+  if [ "$bytes_total" -gt 0 ]; then
+    R[$impl.cpu_gb]=$(awk -v t="$cpu_total" -v hz="$clk_tck" -v b="$bytes_total" 'BEGIN { printf "%.2f", t / hz / (b / 1e9) }')
+  fi
+  printf '  daemons: %s CPU s per GB over the TCP tests; UdpRcvbufErrors during them: %s\n' \
+    "${R[$impl.cpu_gb]:-?}" "${R[$impl.rcvbuf]}"
+  udp_test "$impl"
+  ping_tests "$impl"
+  R[$impl.status]=ok
+  remove_ns "$ns_a" "$ns_b"
+}
+
+# The same veth path without a tunnel, for scale.
+bench_plain() {
+  step "plain veth, no tunnel (for scale)"
+  local a="${tag}pa" b="${tag}pb" out="$work/plain.json"
+  created_ns+=("$a" "$b")
+  make_underlay "$a" "$b"
+  ip netns exec "$b" iperf3 -s -1 -B 192.168.241.2 </dev/null >/dev/null 2>&1 &
+  started_pids+=("$!")
+  sleep 0.5
+  if timeout $((secs + 20)) ip netns exec "$a" iperf3 -c 192.168.241.2 -J -t "$secs" >"$out" 2>/dev/null; then
+    R[plain.tcp1]=$(gbps "$(jget "$out" '.end.sum_received.bits_per_second')")
+  else
+    R[plain.tcp1]=fail
+  fi
+  echo "  tcp1     ${R[plain.tcp1]} Gbit/s"
+  remove_ns "$a" "$b"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Report.
+
+# ratio OURS THEIRS: ours/theirs with two decimals, or "-" if either is missing.
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) { print "-"; exit }
+    printf "%.2f", a / b }'
+}
+
+print_table() {
+  local rivals=() r impl row cells
+  for r in wireguard-go boringtun; do
+    [ "${R[$r.status]:-}" = ok ] && rivals+=("$r")
+  done
+  local impls=(ferrotund "${rivals[@]}")
+  printf '\n| metric | better |'
+  for impl in "${impls[@]}"; do printf ' %s |' "$impl"; done
+  for r in "${rivals[@]}"; do printf ' ferrotund/%s |' "$r"; done
+  printf '\n|---|---|'
+  for _ in "${impls[@]}" "${rivals[@]}"; do printf -- '---:|'; done
+  printf '\n'
+  local rows=(
+    "tcp1|TCP 1 stream A->B, Gbit/s|higher"
+    "tcp1r|TCP 1 stream B->A (-R), Gbit/s|higher"
+    "tcp4|TCP 4 streams A->B (-P 4), Gbit/s|higher"
+    "tcp4r|TCP 4 streams B->A (-P 4 -R), Gbit/s|higher"
+    "udp|UDP offered $udp_rate: delivered Gbit/s|higher"
+    "udp_loss|UDP offered $udp_rate: loss %|lower"
+    "rtt_idle|ping RTT idle, ms|lower"
+    "rtt_load|ping RTT under 1 TCP stream, ms|lower"
+    "cpu_gb|daemon CPU s per GB (TCP tests, both ends)|lower"
+    "tcp1.retr|TCP 1 stream A->B: retransmits|lower"
+    "rcvbuf|UdpRcvbufErrors during TCP tests|lower"
+  )
+  for row in "${rows[@]}"; do
+    IFS='|' read -r key label better <<<"$row"
+    cells="| $label | $better |"
+    for impl in "${impls[@]}"; do cells+=" ${R[$impl.$key]:--} |"; done
+    for r in "${rivals[@]}"; do
+      case "$key" in
+      *retr | rcvbuf) cells+=" - |" ;; # counts: a ratio of small integers says nothing
+      *) cells+=" $(ratio "${R[ferrotund.$key]:-}" "${R[$r.$key]:-}") |" ;;
+      esac
+    done
+    echo "$cells"
+  done
+  echo
+  echo "Plain veth without a tunnel, TCP 1 stream: ${R[plain.tcp1]:-?} Gbit/s."
+  [ -n "$boringtun_note" ] && echo "boringtun-cli: $boringtun_note."
+  return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+
+need_root
+ensure_packages
+ensure_jq
+step "building ferrotund (release)"
+cargo build --release -q -p ferrotund
+ferrotund="$PWD/target/release/ferrotund"
+ensure_boringtun
+
+t_start=$SECONDS
+echo "mode: $mode ($secs s per test); $(nproc) CPUs; $(uname -r); $(date -u '+%Y-%m-%d %H:%M UTC')"
+bench_plain
+bench_impl ferrotund f
+bench_impl wireguard-go g
+[ -n "$boringtun" ] && bench_impl boringtun b
+
+step "results ($mode mode, $secs s per test, measured in $((SECONDS - t_start)) s)"
+print_table
+
+# The regression gate (quick mode only): ferrotund must at least match wireguard-go's
+# single-stream TCP in both directions, measured in this same run.
+if [ "$mode" = quick ]; then
+  status=0
+  if [ "${R[ferrotund.status]:-}" != ok ]; then
+    echo "FAIL: the ferrotund tunnel did not come up" >&2
+    status=1
+  elif [ "${R[wireguard-go.status]:-}" != ok ]; then
+    echo "note: wireguard-go's tunnel did not come up; no regression check possible" >&2
+  else
+    for m in tcp1 tcp1r; do
+      q=$(ratio "${R[ferrotund.$m]:-}" "${R[wireguard-go.$m]:-}")
+      if [ "$q" = - ] || awk -v q="$q" 'BEGIN { exit !(q < 1) }'; then
+        echo "FAIL: ferrotund/wireguard-go on $m is $q (< 1): a gross regression" >&2
+        status=1
+      fi
+    done
+  fi
+  exit "$status"
+fi
