@@ -25,6 +25,7 @@
 #                                    to compile); a boringtun-cli already installed is still used.
 #   FERROTUN_BENCH_NO_BORINGTUN=1    leave boringtun out even if it is installed.
 #   FERROTUN_BENCH_UDP_RATE          offered UDP rate (default 2G).
+#   FERROTUN_BENCH_UDP_ARGS          extra iperf3 arguments for the UDP test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -57,6 +58,11 @@ case "$secs" in '' | *[!0-9]* | 0)
 esac
 
 udp_rate=${FERROTUN_BENCH_UDP_RATE:-2G}
+read -ra udp_args <<<"${FERROTUN_BENCH_UDP_ARGS:-}"
+# iperf3's own UDP sockets get 4 MiB buffers (or the most the sysctls allow: iperf3 fails if it
+# gets less than it asked for). With the 208 KiB default, iperf3's receiving socket overflowed
+# and the loss figure measured iperf3 rather than the tunnel.
+udp_window=$(sort -n /proc/sys/net/core/rmem_max /proc/sys/net/core/wmem_max <(echo 4194304) | head -1)
 ping_count=20
 ping_interval=0.1
 clk_tck=$(getconf CLK_TCK)
@@ -289,7 +295,7 @@ loss_counters() { echo "$(tun_txdrop "$ns_a") $(sock_drops "$ns_b") $(udp_rcvbuf
 udp_test() {
   local impl=$1 out="$work/$1.udp.json" c0 c1
   read -ra c0 <<<"$(loss_counters)"
-  if ! iperf "$out" -u -b "$udp_rate" -l 1392; then # 1392 = 1420 - 20 (IPv4) - 8 (UDP)
+  if ! iperf "$out" -u -b "$udp_rate" -l 1392 -w "$udp_window" "${udp_args[@]}"; then # 1392 = 1420 - 20 (IPv4) - 8 (UDP)
     echo "  udp: iperf3 failed: $(jget "$out" .error) $(head -c 300 "$out.err")" >&2
     R[$impl.udp]=fail R[$impl.udp_loss]=fail
     return
@@ -299,8 +305,8 @@ udp_test() {
   R[$impl.udp_sent]=$(gbps "$(jget "$out" '.end.sum.bits_per_second')")
   R[$impl.udp]=$(jget "$out" '.end.sum | (.bits_per_second * (1 - .lost_percent / 100) / 1e9 * 100 | round) / 100')
   R[$impl.udp_loss]=$(jget "$out" '.end.sum.lost_percent * 10 | round / 10')
-  printf '  udp      offered %s, sent %s Gbit/s, delivered %s Gbit/s, loss %s %%\n' \
-    "$udp_rate" "${R[$impl.udp_sent]}" "${R[$impl.udp]}" "${R[$impl.udp_loss]}"
+  printf '  udp      offered %s (iperf3 -w %s), sent %s Gbit/s, delivered %s Gbit/s, loss %s %%\n' \
+    "$udp_rate" "$udp_window" "${R[$impl.udp_sent]}" "${R[$impl.udp]}" "${R[$impl.udp_loss]}"
   read -ra c1 <<<"$(loss_counters)"
   printf '  udp loss, packets: %s dropped before the sending daemon read them (A TUN tx drops), %s at the receiving daemon'"'"'s socket, %s at other UDP sockets in B (iperf3'"'"'s)\n' \
     "$((c1[0] - c0[0]))" "$((c1[1] - c0[1]))" "$((c1[2] - c0[2] - (c1[1] - c0[1])))"

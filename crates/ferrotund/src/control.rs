@@ -23,7 +23,16 @@ impl Interface for Settings<'_> {
             return Ok(());
         }
         let fwmark = self.fwmark();
-        let sockets = UdpPair::bind(port, fwmark).map_err(|e| {
+        let mut bound = UdpPair::bind(port, fwmark);
+        // Our own previous sockets on this port may still be closing.
+        if matches!(&bound, Err(e) if e.kind() == std::io::ErrorKind::AddrInUse)
+            && self
+                .shared
+                .wait_for_retired_sockets(std::time::Duration::from_millis(500))
+        {
+            bound = UdpPair::bind(port, fwmark);
+        }
+        let sockets = bound.map_err(|e| {
             tracing::error!(port, error = %e, "cannot bind listen port");
             Errno::EADDRINUSE
         })?;

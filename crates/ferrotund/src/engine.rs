@@ -36,6 +36,8 @@ pub struct Shared {
     timer_target: AtomicU64,
     pub(crate) tun: Tun,
     sockets: RwLock<Arc<UdpPair>>,
+    /// Replaced sockets whose reader threads may not have let go of them yet.
+    retired: Mutex<Vec<std::sync::Weak<UdpPair>>>,
     pub(crate) fwmark: AtomicU64,
     load: LoadMeter,
     exit: Mutex<Option<std::sync::mpsc::Sender<Exit>>>,
@@ -63,6 +65,7 @@ impl Shared {
             timer_target: AtomicU64::new(u64::MAX),
             tun,
             sockets: RwLock::new(Arc::new(sockets)),
+            retired: Mutex::new(Vec::new()),
             fwmark: AtomicU64::new(0),
             load: LoadMeter::default(),
             exit: Mutex::new(Some(exit)),
@@ -121,7 +124,36 @@ impl Shared {
             core::mem::replace(&mut *slot, Arc::clone(&new))
         };
         old.shutdown();
+        let mut retired = self
+            .retired
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        retired.retain(|w| w.strong_count() > 0);
+        retired.push(Arc::downgrade(&old));
+        drop(retired);
+        drop(old);
         self.spawn_socket_readers(&new);
+    }
+
+    /// Waits (up to `limit`) until every replaced socket is closed, so its port can be bound
+    /// again: their reader threads close them as soon as the scheduler runs them.
+    pub fn wait_for_retired_sockets(&self, limit: Duration) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let mut retired = self
+                .retired
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            retired.retain(|w| w.strong_count() > 0);
+            if retired.is_empty() {
+                return true;
+            }
+            drop(retired);
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     /// Asks the main thread to stop the daemon.

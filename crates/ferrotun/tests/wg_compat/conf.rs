@@ -71,7 +71,8 @@ fn apply(
     command: &str,
     file: &str,
 ) -> (crate::Run, String) {
-    assert_eq!(sandbox.wg(&["setconf", name, base]).code, 0);
+    let reset = sandbox.wg(&["setconf", name, base]);
+    assert_eq!(reset.code, 0, "resetting {name} to {base} failed: {reset:?}");
     let args = [command, name, file];
     let run = if tool == "wg" {
         sandbox.wg(&args)

@@ -30,13 +30,21 @@ pub fn psk() -> (String, String) {
     (key.to_base64(), key.to_hex())
 }
 
-/// A UDP port for this process: spread by PID, and below the ephemeral range (32768 and
-/// up) where other daemons' random ports land.
+/// A UDP port for this process: spread by PID, below the ephemeral range (32768 and up)
+/// where other daemons' random ports land, never handed out twice by this process, and free
+/// (on IPv4 and IPv6) when handed out.
 pub fn port() -> u16 {
     static NEXT: AtomicU16 = AtomicU16::new(0);
-    let offset = NEXT.fetch_add(1, Ordering::Relaxed);
-    let base = 20000 + (std::process::id() % 700) as u16 * 16;
-    base + offset % 16
+    let base = 20000 + (std::process::id() % 190) as u16 * 64;
+    loop {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = base + offset % 4096;
+        let free = std::net::UdpSocket::bind(("0.0.0.0", port)).is_ok()
+            && std::net::UdpSocket::bind(("::", port)).is_ok();
+        if free {
+            return port;
+        }
+    }
 }
 
 /// An endpoint of kind `i % 6`: IPv4, IPv6, scoped link-local, IPv4-mapped, none, name.
