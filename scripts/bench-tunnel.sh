@@ -318,9 +318,15 @@ ping_avg() {
     awk -F/ '/^rtt|^round-trip/ { printf "%.3f", $5 }'
 }
 
-ping_tests() {
+# Idle RTT is measured first, on the fresh tunnel, so that nothing left over from a load test
+# (queues still draining, other processes still busy) can count against it.
+ping_idle() {
+  R[$1.rtt_idle]=$(ping_avg "$ping_count")
+  printf '  ping     idle %s ms (%s pings, every %s s)\n' "${R[$1.rtt_idle]:-?}" "$ping_count" "$ping_interval"
+}
+
+ping_load() {
   local impl=$1 out="$work/$1.load.json" n
-  R[$impl.rtt_idle]=$(ping_avg "$ping_count")
   # Under load: one TCP stream A -> B, pings from A in the same direction, queued behind it.
   iperf "$out" &
   local iperf_pid=$!
@@ -328,7 +334,7 @@ ping_tests() {
   n=$(awk -v s="$secs" -v i="$ping_interval" 'BEGIN { n = int((s - 1) / i); print (n < 5 ? 5 : n) }')
   R[$impl.rtt_load]=$(ping_avg "$n")
   wait "$iperf_pid" || true
-  printf '  ping     idle %s ms, under load %s ms (%s pings)\n' "${R[$impl.rtt_idle]:-?}" "${R[$impl.rtt_load]:-?}" "$n"
+  printf '  ping     under load %s ms (%s pings)\n' "${R[$impl.rtt_load]:-?}" "$n"
 }
 
 bench_impl() {
@@ -340,6 +346,7 @@ bench_impl() {
     remove_ns "$ns_a" "$ns_b"
     return
   fi
+  ping_idle "$impl"
   tcp_test "$impl" tcp1 # single stream A -> B
   tcp_test "$impl" tcp1r -R
   tcp_test "$impl" tcp4 -P 4
@@ -351,7 +358,7 @@ bench_impl() {
   printf '  daemons: %s CPU s per GB over the TCP tests; UdpRcvbufErrors during them: %s\n' \
     "${R[$impl.cpu_gb]:-?}" "${R[$impl.rcvbuf]}"
   udp_test "$impl"
-  ping_tests "$impl"
+  ping_load "$impl"
   R[$impl.status]=ok
   remove_ns "$ns_a" "$ns_b"
 }

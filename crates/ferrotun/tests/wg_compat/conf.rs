@@ -72,7 +72,10 @@ fn apply(
     file: &str,
 ) -> (crate::Run, String) {
     let reset = sandbox.wg(&["setconf", name, base]);
-    assert_eq!(reset.code, 0, "resetting {name} to {base} failed: {reset:?}");
+    assert_eq!(
+        reset.code, 0,
+        "resetting {name} to {base} failed: {reset:?}"
+    );
     let args = [command, name, file];
     let run = if tool == "wg" {
         sandbox.wg(&args)
