@@ -36,7 +36,12 @@ if [ -x .ci/fuzz.sh ]; then
 fi
 
 if [ -d crates/bench ]; then
-  step "quick benchmark (prints ratios; never fails on speed)"
+  step "quick protocol micro-benchmark (prints ratios; never fails on speed)"
   FERROTUN_BENCH_QUICK=1 cargo bench -q -p ferrotun-bench 2>&1 | tail -20
+fi
+
+if [ "$(id -u)" = 0 ]; then
+  step "quick tunnel benchmark (fails only if ferrotund is slower than wireguard-go)"
+  scripts/bench-tunnel.sh --quick
 fi
 step "all tests passed"
