@@ -205,18 +205,28 @@ impl Shared {
         }
     }
 
+    /// Reads one packet from the TUN; `None` once the interface is gone (the daemon then
+    /// exits, as wireguard-go does after `ip link del`).
+    pub(crate) fn read_tun(&self, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            match self.tun.recv(buf) {
+                Ok(n) => return Some(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    tracing::info!(error = %e, "TUN interface gone");
+                    self.request_exit(Exit::InterfaceGone);
+                    return None;
+                }
+            }
+        }
+    }
+
     fn tun_loop(self: Arc<Self>) {
         let mut buf = vec![0u8; BUF];
         let mut out = vec![0u8; BUF + 64];
         loop {
-            let n = match self.tun.recv(&mut buf) {
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    tracing::info!(error = %e, "TUN interface gone");
-                    self.request_exit(Exit::InterfaceGone);
-                    return;
-                }
+            let Some(n) = self.read_tun(&mut buf) else {
+                return;
             };
             let (result, transmits) = {
                 let mut dev = self.lock();

@@ -4,7 +4,7 @@
 //! are coalesced again so one TUN write carries many. This is what moves the per-packet
 //! system-call cost out of the way (performance.md).
 
-use crate::engine::{drain, now, run_due_timers, Exit, Shared};
+use crate::engine::{drain, now, run_due_timers, Shared};
 use ferrotun_io::offload::{split, Coalescer, VirtioNetHdr, VNET_HDR_LEN};
 use ferrotun_proto::device::{Outbound, PeerId, SendError};
 use ferrotun_proto::peer::Endpoint;
@@ -59,14 +59,8 @@ impl Shared {
         let mut sealed = vec![0u8; SEALED_BUF];
         let mut runs = Vec::new();
         loop {
-            let n = match self.tun.recv(&mut buf) {
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    tracing::info!(error = %e, "TUN interface gone");
-                    self.request_exit(Exit::InterfaceGone);
-                    return;
-                }
+            let Some(n) = self.read_tun(&mut buf) else {
+                return;
             };
             let split_result = VirtioNetHdr::decode(&buf[..n.min(VNET_HDR_LEN)])
                 .and_then(|hdr| split(&hdr, &buf[VNET_HDR_LEN..n], &mut segments, &mut sizes, 0));
