@@ -4,7 +4,7 @@
 //!   boringtun#389 failed without it).
 //! * The socket ends up with mode 0600 and is never reachable with looser permissions: it is
 //!   bound inside a private (0700) scratch directory, restricted, and only then linked into
-//!   place. (wireguard-go changes the process umask instead, which needs `unsafe` here and
+//!   place. (wireguard-go changes the process umask instead, which needs a raw libc call here and
 //!   would race with other threads creating files.)
 //! * An existing socket file is removed only if connecting to it is refused (its daemon
 //!   is gone), which is also what `wg` does. If a daemon answers, binding fails with

@@ -39,7 +39,7 @@
 //! # let _ = (on_tun_read, before_tun_write);
 //! ```
 //!
-//! Pure code: no syscalls, no `unsafe`, no allocation on the data path. Malformed input yields
+//! Pure code: no syscalls, no raw pointers, no allocation on the data path. Malformed input yields
 //! an [`OffloadError`] (split) or passes through untouched (coalesce); nothing panics on packet
 //! contents.
 
