@@ -55,7 +55,9 @@ pub fn addconf_request(config: &Config) -> SetRequest {
     }
 }
 
-fn peer_change(peer: &ferrotun_conf::Peer) -> PeerChange {
+/// The UAPI change a `[Peer]` section asks for (shared with the `wg`-style commands).
+#[must_use]
+pub fn peer_change(peer: &ferrotun_conf::Peer) -> PeerChange {
     let mut change = PeerChange::new(peer.public_key);
     change.preshared_key.clone_from(&peer.preshared_key);
     change.endpoint = peer.endpoint.as_ref().map(|e| e.addr);

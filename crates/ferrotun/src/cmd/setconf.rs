@@ -13,9 +13,9 @@ use crate::console::err_line;
 use crate::device;
 use crate::Invocation;
 use ferrotun_conf::{
-    parse_file, AllowedIpOp, Config, Dialect, ErrorKind, ParseOptions, SystemResolver, Warning,
+    parse_file, Config, Dialect, ErrorKind, ParseOptions, SystemResolver, Warning,
 };
-use ferrotun_uapi::{AllowedIpChange, PeerChange, SetRequest};
+use ferrotun_uapi::SetRequest;
 use std::path::Path;
 
 /// `setconf`, `addconf` and `syncconf`.
@@ -75,7 +75,11 @@ fn read_config(path: &Path) -> Option<Config> {
 /// The request `wg` sends for a parsed file.
 pub(crate) fn to_request(config: &Config, append: bool) -> SetRequest {
     let interface = &config.interface;
-    let peers = config.peers.iter().map(peer_change).collect();
+    let peers = config
+        .peers
+        .iter()
+        .map(ferrotun_quick::wgconf::peer_change)
+        .collect();
     if append {
         return SetRequest {
             private_key: interface.private_key.clone(),
@@ -92,25 +96,4 @@ pub(crate) fn to_request(config: &Config, append: bool) -> SetRequest {
         replace_peers: true,
         peers,
     }
-}
-
-fn peer_change(peer: &ferrotun_conf::Peer) -> PeerChange {
-    let mut change = PeerChange::new(peer.public_key);
-    change.preshared_key.clone_from(&peer.preshared_key);
-    change.endpoint = peer.endpoint.as_ref().map(|e| e.addr);
-    change.persistent_keepalive = peer.persistent_keepalive;
-    change.replace_allowed_ips = peer.replace_allowed_ips;
-    change.allowed_ips = peer
-        .allowed_ips
-        .iter()
-        .map(|a| AllowedIpChange {
-            op: match a.op {
-                AllowedIpOp::Add => ferrotun_uapi::AllowedIpOp::Add,
-                AllowedIpOp::Remove => ferrotun_uapi::AllowedIpOp::Remove,
-            },
-            ip: a.ip,
-            cidr: a.cidr,
-        })
-        .collect();
-    change
 }
