@@ -8,7 +8,7 @@ use crate::consts::{PADDING_MULTIPLE, REJECT_AFTER_MESSAGES, REJECT_AFTER_TIME};
 use crate::crypto::{AeadKey, AEAD_TAG_LEN};
 use crate::noise::SessionKeys;
 use crate::replay::Filter;
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 use crate::wire::TransportHeader;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -42,6 +42,8 @@ pub struct Keypair {
     send_counter: AtomicU64,
     replay: Mutex<Filter>,
     invalidated: AtomicBool,
+    /// REJECT_AFTER_TIME of the device that made it (shorter only in timer tests).
+    lifetime: Duration,
     /// Our index: the peer's transport messages carry it.
     pub local_index: u32,
     /// The peer's index: our transport messages carry it.
@@ -62,11 +64,20 @@ impl Keypair {
             send_counter: AtomicU64::new(0),
             replay: Mutex::new(Filter::new()),
             invalidated: AtomicBool::new(false),
+            lifetime: REJECT_AFTER_TIME,
             local_index: keys.local_index,
             remote_index: keys.remote_index,
             birth: now,
             is_initiator: keys.is_initiator,
         }
+    }
+
+    /// The same keypair, unusable once `lifetime` old instead of REJECT_AFTER_TIME (the
+    /// device passes its [`Timing`](crate::timers::Timing)).
+    #[must_use]
+    pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
     }
 
     /// Reserves the next send counter; `None` once REJECT_AFTER_MESSAGES is reached. The
@@ -101,14 +112,14 @@ impl Keypair {
     #[must_use]
     pub fn can_send(&self, now: Instant) -> bool {
         !self.invalidated.load(Ordering::Relaxed)
-            && now.saturating_duration_since(self.birth) < REJECT_AFTER_TIME
+            && now.saturating_duration_since(self.birth) < self.lifetime
             && self.sent_messages() < REJECT_AFTER_MESSAGES
     }
 
     /// Whether messages for this keypair may still be accepted at `now`.
     #[must_use]
     pub fn can_receive(&self, now: Instant) -> bool {
-        now.saturating_duration_since(self.birth) < REJECT_AFTER_TIME
+        now.saturating_duration_since(self.birth) < self.lifetime
     }
 
     /// Seals `buf[16..16 + len]` into a complete transport message in `buf` with a fresh

@@ -14,9 +14,13 @@
 //!   keepalive so NAT mappings stay open.
 //!
 //! Hooks are named after the event that just happened, and the device calls them from its
-//! send and receive paths.
+//! send and receive paths. The durations come from the device's [`Timing`] (the whitepaper's
+//! unless a test shortened them).
 
-use crate::consts::{KEEPALIVE_TIMEOUT, REKEY_TIMEOUT, ZERO_KEY_MATERIAL_AFTER};
+mod timing;
+
+pub use timing::{Timing, MAX_TIME_SCALE};
+
 use crate::time::{Duration, Instant};
 
 /// The per-peer timers.
@@ -35,12 +39,15 @@ pub enum Timer {
 }
 
 impl Timer {
-    /// Every timer, in the order they are handled when several expire at once.
+    /// Every timer, in the order they are handled when several expire at once. Erasing keys
+    /// comes first: after a suspend longer than 3 × REJECT_AFTER_TIME all timers are overdue
+    /// together, and a handshake started by another timer would be erased with the keys (its
+    /// response then dropped as unknown, the next packet late by a retry; clock_jumps.rs).
     pub const ALL: [Timer; 5] = [
+        Timer::ZeroKeyMaterial,
         Timer::RetransmitHandshake,
         Timer::SendKeepalive,
         Timer::NewHandshake,
-        Timer::ZeroKeyMaterial,
         Timer::PersistentKeepalive,
     ];
 }
@@ -104,21 +111,21 @@ impl PeerTimers {
     }
 
     /// After sending a transport message with a non-empty payload.
-    pub fn on_data_sent(&mut self, now: Instant, jitter: Duration) {
+    pub fn on_data_sent(&mut self, timing: &Timing, now: Instant, jitter: Duration) {
         if !self.is_pending(Timer::NewHandshake) {
             self.set(
                 Timer::NewHandshake,
-                now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter,
+                now + timing.new_handshake_after() + jitter,
             );
         }
     }
 
     /// After receiving an authenticated transport message with a non-empty payload.
-    pub fn on_data_received(&mut self, now: Instant) {
+    pub fn on_data_received(&mut self, timing: &Timing, now: Instant) {
         if self.is_pending(Timer::SendKeepalive) {
             self.need_another_keepalive = true;
         } else {
-            self.set(Timer::SendKeepalive, now + KEEPALIVE_TIMEOUT);
+            self.set(Timer::SendKeepalive, now + timing.keepalive_timeout());
         }
     }
 
@@ -140,8 +147,11 @@ impl PeerTimers {
     }
 
     /// After sending a handshake initiation.
-    pub fn on_handshake_initiated(&mut self, now: Instant, jitter: Duration) {
-        self.set(Timer::RetransmitHandshake, now + REKEY_TIMEOUT + jitter);
+    pub fn on_handshake_initiated(&mut self, timing: &Timing, now: Instant, jitter: Duration) {
+        self.set(
+            Timer::RetransmitHandshake,
+            now + timing.rekey_timeout() + jitter,
+        );
     }
 
     /// After a handshake completed (initiator: response consumed; responder: first packet
@@ -153,8 +163,11 @@ impl PeerTimers {
     }
 
     /// After deriving a new session's keys.
-    pub fn on_session_derived(&mut self, now: Instant) {
-        self.set(Timer::ZeroKeyMaterial, now + ZERO_KEY_MATERIAL_AFTER);
+    pub fn on_session_derived(&mut self, timing: &Timing, now: Instant) {
+        self.set(
+            Timer::ZeroKeyMaterial,
+            now + timing.zero_key_material_after(),
+        );
     }
 }
 

@@ -8,6 +8,7 @@ use crate::keys::{PresharedKey, PrivateKey, PublicKey};
 use crate::noise::StaticIdentity;
 use crate::peer::{Endpoint, Peer};
 use crate::time::{Duration, Instant};
+use crate::timers::Timing;
 use std::net::{IpAddr, SocketAddr};
 
 impl Device {
@@ -34,6 +35,18 @@ impl Device {
                 peer.last_sent_handshake = None;
             }
         }
+    }
+
+    /// Replaces the protocol timer durations (the whitepaper's by default). Only tests shorten
+    /// them ([`Timing::scaled_down`]); sessions that exist keep the lifetime they were made with.
+    pub fn set_timing(&mut self, timing: Timing) {
+        self.timing = timing;
+    }
+
+    /// The protocol timer durations in use.
+    #[must_use]
+    pub fn timing(&self) -> &Timing {
+        &self.timing
     }
 
     /// Adds a peer. Refused if the key is the interface's own or the device is full.

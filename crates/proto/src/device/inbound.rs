@@ -3,8 +3,8 @@
 //! source check.
 
 use super::index::IndexEntry;
+use super::jobs::OpenJob;
 use super::{Device, DropReason, Event, Inbound, PeerId, Transmit};
-use crate::consts::{KEEPALIVE_TIMEOUT, REJECT_AFTER_TIME, REKEY_TIMEOUT};
 use crate::cookie::MacVerdict;
 use crate::keypair::Keypair;
 use crate::keys::PrivateKey;
@@ -32,7 +32,7 @@ impl Device {
         result
     }
 
-    fn demux(
+    pub(super) fn demux(
         &mut self,
         now: Instant,
         from: Endpoint,
@@ -53,6 +53,11 @@ impl Device {
         match self.checker.check(now, buf, from.addr) {
             MacVerdict::Invalid => Err(DropReason::InvalidMac1),
             _ if !self.under_load => Ok(true),
+            // Cookie replies are rate-limited per source like handshakes: a flood from one
+            // address gets 20 a second, not one per message (less work, nothing to reflect).
+            MacVerdict::Mac1Only if !self.cookie_limiter.allow(now, from.addr.ip()) => {
+                Err(DropReason::RateLimited)
+            }
             MacVerdict::Mac1Only => {
                 let reply = self
                     .checker
@@ -110,6 +115,7 @@ impl Device {
             .indices
             .insert_random(&mut *self.rng, IndexEntry::Handshake(id));
         let ephemeral = PrivateKey::generate(&mut *self.rng);
+        let timing = self.timing;
         let Some(peer) = self.peer_mut(id) else {
             return;
         };
@@ -117,9 +123,9 @@ impl Device {
             self.indices.remove_handshake(index, id);
             return;
         };
-        let keypair = Arc::new(Keypair::new(&keys, now));
+        let keypair = Arc::new(Keypair::new(&keys, now).with_lifetime(timing.reject_after_time()));
         let dropped = peer.keypairs.insert(Arc::clone(&keypair));
-        peer.timers.on_session_derived(now);
+        peer.timers.on_session_derived(&timing, now);
         peer.last_sent_handshake = Some(now);
         let mut data = msg.to_bytes();
         peer.cookies.add_macs(now, &mut data);
@@ -151,14 +157,14 @@ impl Device {
         let Some(IndexEntry::Handshake(id)) = self.indices.get(msg.receiver_index).cloned() else {
             return Err(DropReason::UnknownIndex);
         };
-        let wall = self.wall_now();
+        let (wall, timing) = (self.wall_now(), self.timing);
         let peer = self.peer_mut(id).ok_or(DropReason::UnknownIndex)?;
         let keys = peer.handshake.consume_response(&identity, &msg)?;
         peer.endpoint = Some(from);
         peer.rx_bytes += buf.len() as u64;
-        let keypair = Arc::new(Keypair::new(&keys, now));
+        let keypair = Arc::new(Keypair::new(&keys, now).with_lifetime(timing.reject_after_time()));
         let dropped = peer.keypairs.insert(Arc::clone(&keypair));
-        peer.timers.on_session_derived(now);
+        peer.timers.on_session_derived(&timing, now);
         peer.timers.on_handshake_complete();
         peer.last_handshake = Some(wall);
         self.indices
@@ -195,29 +201,36 @@ impl Device {
         from: Endpoint,
         buf: &mut [u8],
     ) -> Result<Inbound, DropReason> {
-        let (header, _) = TransportHeader::parse(buf)?;
-        let Some(IndexEntry::Keypair(id, keypair)) =
-            self.indices.get(header.receiver_index).cloned()
-        else {
-            return Err(DropReason::UnknownIndex);
-        };
-        if !keypair.can_receive(now) {
-            return Err(DropReason::ExpiredSession);
-        }
-        let body = &mut buf[TransportHeader::LEN..];
-        let len = keypair.open(header.counter, body)?;
-        self.after_transport_received(now, id, from, &keypair, buf.len());
+        let job = self.transport_job(now, buf)?;
+        let len = job.open(buf)?;
+        self.after_open(now, from, &job, len, buf)
+    }
+
+    /// Everything an authenticated transport message means; its padded plaintext is at
+    /// `buf[16..16 + len]`.
+    pub(super) fn after_open(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        job: &OpenJob,
+        len: usize,
+        buf: &[u8],
+    ) -> Result<Inbound, DropReason> {
+        let id = job.peer;
+        self.after_transport_received(now, id, from, job.keypair(), buf.len());
         if len == 0 {
             return Ok(Inbound::Handled);
         }
+        let timing = self.timing;
         let peer = self.peer_mut(id).ok_or(DropReason::UnknownIndex)?;
-        peer.timers.on_data_received(now);
+        peer.timers.on_data_received(&timing, now);
         self.reschedule(id);
         let start = TransportHeader::LEN;
-        let packet_len =
-            inner_packet_len(&buf[start..start + len]).ok_or(DropReason::InvalidPacket)?;
-        let packet = &buf[start..start + packet_len];
-        if self.source_owner(packet) != Some(id) {
+        let payload = buf
+            .get(start..start + len)
+            .ok_or(DropReason::InvalidPacket)?;
+        let packet_len = inner_packet_len(payload).ok_or(DropReason::InvalidPacket)?;
+        if self.source_owner(&payload[..packet_len]) != Some(id) {
             return Err(DropReason::SourceNotAllowed);
         }
         Ok(Inbound::Tunnel {
@@ -236,7 +249,6 @@ impl Device {
         keypair: &Arc<Keypair>,
         bytes: usize,
     ) {
-        let wall = self.wall_now();
         let Some(peer) = self.peer_mut(id) else {
             return;
         };
@@ -244,6 +256,11 @@ impl Device {
         peer.rx_bytes += bytes as u64;
         let confirmed = peer.keypairs.confirm(keypair);
         if let Some(dropped) = &confirmed {
+            // Only a confirming packet needs the wall clock; reading it per packet shows in profiles.
+            let wall = self.wall_now();
+            let Some(peer) = self.peer_mut(id) else {
+                return;
+            };
             peer.timers.on_handshake_complete();
             peer.last_handshake = Some(wall);
             let dropped: Vec<_> = dropped.iter().cloned().collect();
@@ -268,13 +285,13 @@ impl Device {
     /// When a session we initiated nears REJECT_AFTER_TIME and the peer still sends on it,
     /// rekey once, so traffic does not stall when it expires.
     fn rekey_if_near_expiry_on_receive(&mut self, now: Instant, id: PeerId) {
+        let threshold = self.timing.lastminute_rekey_age();
         let Some(peer) = self.peer_mut(id) else {
             return;
         };
         let Some(current) = peer.keypairs.current.as_ref() else {
             return;
         };
-        let threshold = REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT;
         let near = current.is_initiator
             && current.can_send(now)
             && now.saturating_duration_since(current.birth) >= threshold;

@@ -16,20 +16,23 @@ mod config;
 mod error;
 mod inbound;
 mod index;
+mod jobs;
 mod outbound;
 mod schedule;
 
 pub use error::{ConfigError, DropReason, DropStats, SendError};
+pub use jobs::{OpenJob, Prepared, Received, SealJob};
 pub use outbound::TRANSPORT_OVERHEAD;
 
 use crate::allowed_ips::AllowedIps;
-use crate::consts::{DEFAULT_MTU, REKEY_TIMEOUT_JITTER_MAX_MS};
+use crate::consts::DEFAULT_MTU;
 use crate::cookie::CookieChecker;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::noise::StaticIdentity;
 use crate::peer::{Endpoint, Peer};
 use crate::ratelimiter::RateLimiter;
 use crate::time::{Duration, Instant, WallClock};
+use crate::timers::Timing;
 use index::IndexTable;
 use rand_core::CryptoRngCore;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -111,10 +114,12 @@ pub struct Device {
     indices: IndexTable,
     allowed_ips: AllowedIps<PeerId>,
     rate_limiter: RateLimiter,
+    cookie_limiter: RateLimiter,
     rng: Box<dyn CryptoRngCore + Send>,
     wall: Box<dyn WallClock>,
     under_load: bool,
     mtu: usize,
+    timing: Timing,
     queue: BinaryHeap<core::cmp::Reverse<(Instant, PeerId)>>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
@@ -143,10 +148,12 @@ impl Device {
             indices: IndexTable::default(),
             allowed_ips: AllowedIps::new(),
             rate_limiter: RateLimiter::new(),
+            cookie_limiter: RateLimiter::new(),
             rng,
             wall,
             under_load: false,
             mtu: DEFAULT_MTU,
+            timing: Timing::SPEC,
             queue: BinaryHeap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -227,7 +234,7 @@ impl Device {
     }
 
     fn jitter(&mut self) -> Duration {
-        Duration::from_millis(u64::from(self.rng.next_u32()) % REKEY_TIMEOUT_JITTER_MAX_MS)
+        Duration::from_millis(u64::from(self.rng.next_u32()) % self.timing.jitter_max_ms())
     }
 
     fn wall_now(&self) -> Duration {

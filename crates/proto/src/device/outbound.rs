@@ -2,13 +2,15 @@
 //! session exists, initiations and keepalives, and the key-freshness rule after sending.
 
 use super::index::IndexEntry;
+use super::jobs::Prepared;
 use super::{Device, Outbound, PeerId, SendError, Transmit};
-use crate::consts::{REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME, REKEY_TIMEOUT};
+use crate::consts::REKEY_AFTER_MESSAGES;
 use crate::crypto::AEAD_TAG_LEN;
 use crate::keypair::{padded_len, Keypair};
 use crate::keys::PrivateKey;
 use crate::noise::HandshakeState;
 use crate::time::Instant;
+use crate::timers::Timer;
 use crate::wire::{HandshakeInitiation, TransportHeader};
 use std::sync::Arc;
 
@@ -25,47 +27,24 @@ impl Device {
         packet: &[u8],
         out: &mut [u8],
     ) -> Result<Outbound, SendError> {
-        let id = self.route(packet)?;
-        let mtu = self.mtu;
-        let peer = self.peer_mut(id).ok_or(SendError::NoRoute)?;
-        let dst = peer.endpoint.ok_or(SendError::NoEndpoint(id))?;
-        let keypair = peer
-            .keypairs
-            .current
-            .as_ref()
-            .filter(|k| k.can_send(now))
-            .cloned();
-        let Some(keypair) = keypair.filter(|_| peer.staged.is_empty()) else {
-            peer.stage(packet.to_vec());
-            self.send_staged(now, id);
-            self.reschedule(id);
-            return Ok(Outbound::Queued(id));
+        let job = match self.prepare_send(now, packet)? {
+            Prepared::Seal(job) => job,
+            Prepared::Queued(id) => return Ok(Outbound::Queued(id)),
         };
         let body = out
             .get_mut(TransportHeader::LEN..TransportHeader::LEN + packet.len())
             .ok_or(SendError::BufferTooSmall)?;
         body.copy_from_slice(packet);
-        let len = match keypair.seal(out, packet.len(), padded_len(packet.len(), mtu)) {
-            Ok(len) => len,
-            Err(crate::keypair::SealError::BufferTooSmall) => {
-                return Err(SendError::BufferTooSmall)
-            }
-            Err(crate::keypair::SealError::Exhausted) => {
-                // Lost the race for the last counter: stage and rekey like the slow path.
-                let peer = self.peer_mut(id).ok_or(SendError::NoRoute)?;
-                peer.stage(packet.to_vec());
-                self.send_staged(now, id);
-                self.reschedule(id);
-                return Ok(Outbound::Queued(id));
-            }
-        };
-        self.after_transport_sent(now, id, len, !packet.is_empty());
-        self.reschedule(id);
-        Ok(Outbound::Transmit { peer: id, dst, len })
+        let len = job.seal(out)?;
+        Ok(Outbound::Transmit {
+            peer: job.peer,
+            dst: job.dst,
+            len,
+        })
     }
 
     /// The peer whose allowed IPs cover the packet's destination.
-    fn route(&self, packet: &[u8]) -> Result<PeerId, SendError> {
+    pub(super) fn route(&self, packet: &[u8]) -> Result<PeerId, SendError> {
         let found = match packet.first().map(|b| b >> 4) {
             Some(4) => packet
                 .get(16..20)
@@ -81,8 +60,24 @@ impl Device {
     }
 
     /// Hooks and counters after transport messages went out.
-    fn after_transport_sent(&mut self, now: Instant, id: PeerId, bytes: usize, had_data: bool) {
-        let jitter = self.jitter();
+    pub(super) fn after_transport_sent(
+        &mut self,
+        now: Instant,
+        id: PeerId,
+        bytes: usize,
+        had_data: bool,
+    ) {
+        // Drawing jitter costs an RNG call; only the first data packet after a reply needs it.
+        let arms_timer = had_data
+            && self
+                .peer(id)
+                .is_some_and(|p| !p.timers.is_pending(Timer::NewHandshake));
+        let jitter = if arms_timer {
+            self.jitter()
+        } else {
+            core::time::Duration::ZERO
+        };
+        let timing = self.timing;
         let Some(peer) = self.peer_mut(id) else {
             return;
         };
@@ -90,7 +85,7 @@ impl Device {
         peer.timers.on_authenticated_packet_traversal(now);
         peer.timers.on_authenticated_packet_sent();
         if had_data {
-            peer.timers.on_data_sent(now, jitter);
+            peer.timers.on_data_sent(&timing, now, jitter);
         }
         self.rekey_if_stale_on_send(now, id);
     }
@@ -160,6 +155,7 @@ impl Device {
         let Some(identity) = self.identity.clone() else {
             return;
         };
+        let rekey_timeout = self.timing.rekey_timeout();
         let Some(peer) = self.peer_mut(id) else {
             return;
         };
@@ -168,7 +164,7 @@ impl Device {
         }
         let recent = peer
             .last_sent_handshake
-            .is_some_and(|t| now.saturating_duration_since(t) < REKEY_TIMEOUT && now >= t);
+            .is_some_and(|t| now.saturating_duration_since(t) < rekey_timeout && now >= t);
         if recent || !peer.handshake.has_static_keys() {
             return;
         }
@@ -177,7 +173,7 @@ impl Device {
             .indices
             .insert_random(&mut *self.rng, IndexEntry::Handshake(id));
         let ephemeral = PrivateKey::generate(&mut *self.rng);
-        let (wall, jitter) = (self.wall_now(), self.jitter());
+        let (wall, jitter, timing) = (self.wall_now(), self.jitter(), self.timing);
         let Some(peer) = self.peer_mut(id) else {
             return;
         };
@@ -201,7 +197,7 @@ impl Device {
         if transmit.is_some() {
             peer.tx_bytes += HandshakeInitiation::LEN as u64;
         }
-        peer.timers.on_handshake_initiated(now, jitter);
+        peer.timers.on_handshake_initiated(&timing, now, jitter);
         self.transmits.extend(transmit);
     }
 
@@ -218,6 +214,7 @@ impl Device {
     /// we initiated it and it is REKEY_AFTER_TIME old. Only the initiator rekeys on time, so
     /// both ends do not race to replace the same session.
     fn rekey_if_stale_on_send(&mut self, now: Instant, id: PeerId) {
+        let rekey_after_time = self.timing.rekey_after_time();
         let Some(peer) = self.peer(id) else { return };
         let Some(current) = peer.keypairs.current.as_ref() else {
             return;
@@ -225,7 +222,7 @@ impl Device {
         let stale = current.can_send(now)
             && (current.sent_messages() > REKEY_AFTER_MESSAGES
                 || (current.is_initiator
-                    && now.saturating_duration_since(current.birth) >= REKEY_AFTER_TIME));
+                    && now.saturating_duration_since(current.birth) >= rekey_after_time));
         if stale {
             self.send_initiation(now, id, false);
         }

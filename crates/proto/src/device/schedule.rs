@@ -5,7 +5,6 @@
 //! field; when a deadline moves later we leave the old entry and reschedule when it pops.
 
 use super::{Device, Event, PeerId};
-use crate::consts::{MAX_TIMER_HANDSHAKES, ZERO_KEY_MATERIAL_AFTER};
 use crate::time::Instant;
 use crate::timers::Timer;
 use core::cmp::Reverse;
@@ -16,15 +15,20 @@ impl Device {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let peers = self.queue.peek().map(|Reverse((t, _))| *t);
-        [peers, self.rate_limiter.next_gc()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            peers,
+            self.rate_limiter.next_gc(),
+            self.cookie_limiter.next_gc(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Runs every timer that has expired at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.rate_limiter.gc(now);
+        self.cookie_limiter.gc(now);
         while let Some(Reverse((deadline, id))) = self.queue.peek().copied() {
             if deadline > now {
                 break;
@@ -63,12 +67,12 @@ impl Device {
             Timer::RetransmitHandshake => self.retransmit_handshake(now, id),
             Timer::SendKeepalive => {
                 self.send_keepalive(now, id);
+                let after = self.timing.keepalive_timeout();
                 let Some(peer) = self.peer_mut(id) else {
                     return;
                 };
                 if core::mem::take(&mut peer.timers.need_another_keepalive) {
-                    peer.timers
-                        .set(Timer::SendKeepalive, now + crate::consts::KEEPALIVE_TIMEOUT);
+                    peer.timers.set(Timer::SendKeepalive, now + after);
                 }
             }
             Timer::NewHandshake => {
@@ -95,15 +99,18 @@ impl Device {
     /// No response to our initiation: retry with a fresh one, or give up after
     /// MAX_TIMER_HANDSHAKES retries (20 initiations in all, about 100 s).
     fn retransmit_handshake(&mut self, now: Instant, id: PeerId) {
+        let timing = self.timing;
         let Some(peer) = self.peer_mut(id) else {
             return;
         };
-        if peer.timers.handshake_attempts > MAX_TIMER_HANDSHAKES {
+        if peer.timers.handshake_attempts > timing.max_timer_handshakes() {
             peer.timers.stop(Timer::SendKeepalive);
             peer.staged.clear();
             if !peer.timers.is_pending(Timer::ZeroKeyMaterial) {
-                peer.timers
-                    .set(Timer::ZeroKeyMaterial, now + ZERO_KEY_MATERIAL_AFTER);
+                peer.timers.set(
+                    Timer::ZeroKeyMaterial,
+                    now + timing.zero_key_material_after(),
+                );
             }
             self.events.push_back(Event::HandshakeGaveUp(id));
             return;

@@ -163,3 +163,103 @@ fn peers_are_listed_in_creation_order_even_when_slots_are_reused() {
     expected.extend(later);
     assert_eq!(d.peer_ids(), expected);
 }
+
+/// Two devices with a confirmed session: A (key 1, tunnel 10.0.0.1) and B (key 2, 10.0.0.2).
+fn session() -> (Device, Device, Endpoint, Endpoint) {
+    let (mut a, mut b) = (device(9, 1), device(10, 2));
+    let b_at_a = a.add_peer(public(2)).unwrap();
+    let a_at_b = b.add_peer(public(1)).unwrap();
+    a.add_allowed_ip(b_at_a, "10.0.0.2".parse().unwrap(), 32)
+        .unwrap();
+    b.add_allowed_ip(a_at_b, "10.0.0.1".parse().unwrap(), 32)
+        .unwrap();
+    let (at_a, at_b) = (
+        Endpoint::from("192.0.2.1:1".parse::<std::net::SocketAddr>().unwrap()),
+        Endpoint::from("192.0.2.2:1".parse::<std::net::SocketAddr>().unwrap()),
+    );
+    a.set_endpoint(b_at_a, at_b.addr).unwrap();
+    let now = Instant::from_nanos(1);
+    let _ = a.encapsulate(now, &ping(1), &mut [0u8; 128]);
+    let mut init = a.poll_transmit().unwrap().data;
+    b.handle_datagram(now, at_a, &mut init).unwrap();
+    let mut resp = b.poll_transmit().unwrap().data;
+    a.handle_datagram(now, at_b, &mut resp).unwrap();
+    // A sends the staged packet, which confirms the session at B.
+    let mut staged = a.poll_transmit().unwrap().data;
+    b.handle_datagram(now, at_a, &mut staged).unwrap();
+    (a, b, at_a, at_b)
+}
+
+/// A 20-byte IPv4 header from 10.0.0.1 to 10.0.0.2 with identification `id`.
+fn ping(id: u8) -> [u8; 20] {
+    [
+        0x45, 0, 0, 20, 0, id, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+    ]
+}
+
+#[test]
+fn jobs_sealed_and_opened_out_of_order_all_arrive_once() {
+    let (mut a, mut b, at_a, _) = session();
+    let now = Instant::from_nanos(2);
+    let jobs: Vec<_> = (10..14)
+        .map(|id| match a.prepare_send(now, &ping(id)) {
+            Ok(Prepared::Seal(job)) => (id, job),
+            other => panic!("expected a seal job, got {other:?}"),
+        })
+        .collect();
+    // Sealed in reverse, as parallel workers may finish them.
+    let mut sealed: Vec<(u8, Vec<u8>)> = jobs
+        .iter()
+        .rev()
+        .map(|(id, job)| {
+            let mut buf = vec![0u8; job.sealed_len()];
+            buf[16..36].copy_from_slice(&ping(*id));
+            assert_eq!(job.seal(&mut buf), Ok(job.sealed_len()));
+            (*id, buf)
+        })
+        .collect();
+    let mut copy = sealed[0].1.clone();
+    // Opened in that reverse order too: the replay window takes reordering.
+    for (id, buf) in &mut sealed {
+        let Ok(Received::Open(job)) = b.prepare_receive(now, at_a, buf) else {
+            panic!("expected an open job");
+        };
+        let opened = job.open(buf);
+        let result = b.finish_receive(now, at_a, &job, opened, buf);
+        let Ok(Inbound::Tunnel { range, .. }) = result else {
+            panic!("packet {id}: {result:?}");
+        };
+        assert_eq!(buf[range][5], *id);
+    }
+    // A second copy of any of them is a replay.
+    let Ok(Received::Open(job)) = b.prepare_receive(now, at_a, &mut copy) else {
+        panic!("expected an open job");
+    };
+    let opened = job.open(&mut copy);
+    let replay = DropReason::Transport(crate::keypair::OpenError::Replay);
+    assert_eq!(opened, Err(replay));
+    assert_eq!(
+        b.finish_receive(now, at_a, &job, opened, &copy),
+        Err(replay)
+    );
+}
+
+#[test]
+fn a_failed_open_is_counted_and_changes_nothing() {
+    let (mut a, mut b, at_a, _) = session();
+    let now = Instant::from_nanos(2);
+    let mut out = [0u8; 128];
+    let Ok(Outbound::Transmit { len, .. }) = a.encapsulate(now, &ping(7), &mut out) else {
+        panic!("expected a transmit");
+    };
+    let forged = &mut out[..len];
+    forged[20] ^= 1;
+    let before = *b.drop_stats();
+    let Ok(Received::Open(job)) = b.prepare_receive(now, at_a, forged) else {
+        panic!("expected an open job");
+    };
+    let opened = job.open(forged);
+    assert!(opened.is_err());
+    assert!(b.finish_receive(now, at_a, &job, opened, forged).is_err());
+    assert_ne!(b.drop_stats(), &before, "the drop is counted");
+}

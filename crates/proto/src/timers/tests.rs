@@ -28,8 +28,8 @@ fn idle4_expired_timer_is_cleared_once_taken() {
 #[test]
 fn data_sent_does_not_push_back_a_pending_new_handshake() {
     let mut t = PeerTimers::default();
-    t.on_data_sent(at(0), Duration::ZERO);
-    t.on_data_sent(at(5), Duration::ZERO);
+    t.on_data_sent(&Timing::SPEC, at(0), Duration::ZERO);
+    t.on_data_sent(&Timing::SPEC, at(5), Duration::ZERO);
     assert_eq!(t.deadline(Timer::NewHandshake), Some(at(15)));
     t.on_authenticated_packet_received();
     assert!(!t.is_pending(Timer::NewHandshake));
@@ -38,8 +38,8 @@ fn data_sent_does_not_push_back_a_pending_new_handshake() {
 #[test]
 fn passive_keepalive_is_timed_from_first_unanswered_data() {
     let mut t = PeerTimers::default();
-    t.on_data_received(at(0));
-    t.on_data_received(at(3));
+    t.on_data_received(&Timing::SPEC, at(0));
+    t.on_data_received(&Timing::SPEC, at(3));
     assert_eq!(t.deadline(Timer::SendKeepalive), Some(at(10)));
     assert!(t.need_another_keepalive);
     t.on_authenticated_packet_sent();
@@ -63,7 +63,7 @@ fn handshake_complete_resets_retry_state() {
         sent_lastminute_handshake: true,
         ..Default::default()
     };
-    t.on_handshake_initiated(at(0), Duration::from_millis(333));
+    t.on_handshake_initiated(&Timing::SPEC, at(0), Duration::from_millis(333));
     assert_eq!(
         t.deadline(Timer::RetransmitHandshake),
         Some(at(5) + Duration::from_millis(333))
@@ -74,6 +74,15 @@ fn handshake_complete_resets_retry_state() {
         (0, false)
     );
     assert!(!t.is_pending(Timer::RetransmitHandshake));
-    t.on_session_derived(at(1));
+    t.on_session_derived(&Timing::SPEC, at(1));
     assert_eq!(t.deadline(Timer::ZeroKeyMaterial), Some(at(541)));
+}
+
+#[test]
+fn key_zeroing_runs_before_the_other_overdue_timers() {
+    let mut t = PeerTimers::default();
+    for timer in Timer::ALL {
+        t.set(timer, at(1));
+    }
+    assert_eq!(t.take_expired(at(600)), Some(Timer::ZeroKeyMaterial));
 }

@@ -1,0 +1,193 @@
+//! The data path split in three, so an engine can hold the device only for bookkeeping and
+//! run the AEAD on any thread: [`Device::prepare_send`] routes a packet and reserves its
+//! counter, [`SealJob::seal`] encrypts it; [`Device::prepare_receive`] finds a transport
+//! message's session, [`OpenJob::open`] authenticates and decrypts it, and
+//! [`Device::finish_receive`] applies what an authenticated packet means (roaming, timers,
+//! key confirmation, the allowed-IPs source check).
+//!
+//! Counters are reserved in call order, so an engine that seals a batch on several threads
+//! and sends it in the order it prepared it keeps each peer's packets in order.
+//! [`Device::encapsulate`] and [`Device::handle_datagram`] are these steps run back to back.
+
+use super::{Device, DropReason, Inbound, PeerId, SendError};
+use crate::keypair::{padded_len, Keypair, SealError};
+use crate::peer::Endpoint;
+use crate::time::Instant;
+use crate::wire::{self, TransportHeader};
+use std::sync::Arc;
+
+/// A packet routed and numbered under the device, to be sealed anywhere.
+#[derive(Debug)]
+pub struct SealJob {
+    /// The peer the packet was routed to.
+    pub peer: PeerId,
+    /// Where the sealed message goes.
+    pub dst: Endpoint,
+    keypair: Arc<Keypair>,
+    counter: u64,
+    len: usize,
+    padded: usize,
+}
+
+impl SealJob {
+    /// Length of the transport message once sealed (header, padded plaintext, tag).
+    #[must_use]
+    pub fn sealed_len(&self) -> usize {
+        super::TRANSPORT_OVERHEAD + self.padded
+    }
+
+    /// Seals the plaintext the caller placed at `buf[16..16 + len]` into a transport message
+    /// filling `buf[..sealed_len()]`; returns its length.
+    pub fn seal(&self, buf: &mut [u8]) -> Result<usize, SendError> {
+        self.keypair
+            .seal_with_counter(self.counter, buf, self.len, self.padded)
+            .map_err(|e| match e {
+                SealError::BufferTooSmall | SealError::Exhausted => SendError::BufferTooSmall,
+            })
+    }
+}
+
+/// What [`Device::prepare_send`] decided for a packet.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Seal it with the job, then send it.
+    Seal(SealJob),
+    /// Staged until a session exists (drain [`Device::poll_transmit`]).
+    Queued(PeerId),
+}
+
+/// A transport message whose session is known, to be opened anywhere.
+#[derive(Debug)]
+pub struct OpenJob {
+    /// The peer whose session the message names.
+    pub peer: PeerId,
+    keypair: Arc<Keypair>,
+    counter: u64,
+}
+
+impl OpenJob {
+    pub(super) fn keypair(&self) -> &Arc<Keypair> {
+        &self.keypair
+    }
+
+    /// Authenticates and decrypts the whole datagram `buf` in place (replay-checked after
+    /// authentication); returns the padded plaintext length at `buf[16..]`.
+    pub fn open(&self, buf: &mut [u8]) -> Result<usize, DropReason> {
+        let body = buf
+            .get_mut(TransportHeader::LEN..)
+            .ok_or(DropReason::InvalidPacket)?;
+        self.keypair
+            .open(self.counter, body)
+            .map_err(DropReason::from)
+    }
+}
+
+/// What [`Device::prepare_receive`] decided for a datagram.
+#[derive(Debug)]
+pub enum Received {
+    /// A transport message: open it with the job, then call [`Device::finish_receive`].
+    Open(OpenJob),
+    /// Fully handled here (handshake messages, cookie replies).
+    Done(Inbound),
+}
+
+impl Device {
+    /// Routes an IP packet read from the tunnel and reserves its counter; the caller seals
+    /// it with the returned job. Without a session the packet is staged and a handshake
+    /// starts. Timers and counters already account for the packet as sent.
+    pub fn prepare_send(&mut self, now: Instant, packet: &[u8]) -> Result<Prepared, SendError> {
+        let id = self.route(packet)?;
+        let mtu = self.mtu;
+        let peer = self.peer_mut(id).ok_or(SendError::NoRoute)?;
+        let dst = peer.endpoint.ok_or(SendError::NoEndpoint(id))?;
+        let keypair = peer
+            .keypairs
+            .current
+            .as_ref()
+            .filter(|k| k.can_send(now) && peer.staged.is_empty())
+            .cloned();
+        // No session, or lost the race for the last counter: stage and (re)key.
+        let Some((keypair, counter)) = keypair.and_then(|k| k.next_counter().map(|c| (k, c)))
+        else {
+            self.stage_and_rekey(now, id, packet);
+            return Ok(Prepared::Queued(id));
+        };
+        let job = SealJob {
+            peer: id,
+            dst,
+            keypair,
+            counter,
+            len: packet.len(),
+            padded: padded_len(packet.len(), mtu).max(packet.len()),
+        };
+        self.after_transport_sent(now, id, job.sealed_len(), !packet.is_empty());
+        self.reschedule(id);
+        Ok(Prepared::Seal(job))
+    }
+
+    fn stage_and_rekey(&mut self, now: Instant, id: PeerId, packet: &[u8]) {
+        if let Some(peer) = self.peer_mut(id) {
+            peer.stage(packet.to_vec());
+        }
+        self.send_staged(now, id);
+        self.reschedule(id);
+    }
+
+    /// First half of [`handle_datagram`](Device::handle_datagram): handshake messages and
+    /// cookie replies are handled completely; a transport message is matched to its session
+    /// and returned as a job. Drops are counted.
+    pub fn prepare_receive(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        buf: &mut [u8],
+    ) -> Result<Received, DropReason> {
+        let result = match wire::message_type(buf) {
+            Ok(wire::MESSAGE_TRANSPORT) => self.transport_job(now, buf).map(Received::Open),
+            _ => self.demux(now, from, buf).map(Received::Done),
+        };
+        if let Err(reason) = result {
+            self.drops.count(reason);
+        }
+        result
+    }
+
+    pub(super) fn transport_job(
+        &mut self,
+        now: Instant,
+        buf: &[u8],
+    ) -> Result<OpenJob, DropReason> {
+        let (header, _) = TransportHeader::parse(buf)?;
+        let Some(super::index::IndexEntry::Keypair(peer, keypair)) =
+            self.indices.get(header.receiver_index)
+        else {
+            return Err(DropReason::UnknownIndex);
+        };
+        if !keypair.can_receive(now) {
+            return Err(DropReason::ExpiredSession);
+        }
+        Ok(OpenJob {
+            peer: *peer,
+            keypair: Arc::clone(keypair),
+            counter: header.counter,
+        })
+    }
+
+    /// Last half of [`handle_datagram`](Device::handle_datagram) for a transport message:
+    /// `opened` is what [`OpenJob::open`] returned for the datagram `buf` from `from`.
+    /// Drops are counted.
+    pub fn finish_receive(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        job: &OpenJob,
+        opened: Result<usize, DropReason>,
+        buf: &[u8],
+    ) -> Result<Inbound, DropReason> {
+        let result = opened.and_then(|len| self.after_open(now, from, job, len, buf));
+        if let Err(reason) = result {
+            self.drops.count(reason);
+        }
+        result
+    }
+}
