@@ -27,6 +27,7 @@ impl Tun {
     pub fn create(name: &str, mtu: u32) -> io::Result<Self> {
         let (fd, name) = sys::tun_create(name, sys::IFF_TUN | sys::IFF_NO_PI)?;
         sys::set_mtu(&name, mtu)?;
+        raise_txqueuelen(&name);
         Ok(Tun {
             file: File::from(fd),
             name,
@@ -47,6 +48,7 @@ impl Tun {
             return Self::create(name, mtu);
         }
         sys::set_mtu(&real, mtu)?;
+        raise_txqueuelen(&real);
         Ok(Tun {
             file: File::from(fd),
             name: real,
@@ -90,9 +92,21 @@ impl Tun {
         &self.name
     }
 
-    /// Reads one packet into `buf`.
+    /// Reads one packet into `buf` (`WouldBlock` if none is queued and the device is
+    /// non-blocking).
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         (&self.file).read(buf)
+    }
+
+    /// Makes [`recv`](Self::recv) return `WouldBlock` instead of waiting, so a reader can
+    /// take every queued packet in one batch; wait with [`wait_readable`](Self::wait_readable).
+    pub fn set_nonblocking(&self) -> io::Result<()> {
+        sys::set_nonblocking(self.file.as_raw_fd())
+    }
+
+    /// Waits until a packet (or an error, such as the interface's removal) can be read.
+    pub fn wait_readable(&self) -> io::Result<()> {
+        sys::wait_readable(self.file.as_raw_fd())
     }
 
     /// Writes one packet (with offloads: one vnet header plus packet).
@@ -110,4 +124,13 @@ impl Tun {
     pub fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.file.as_raw_fd()
     }
+}
+
+/// Packets the kernel may queue for our TUN reader: the default of 500 overflows under bursts
+/// of small UDP packets (performance.md §10); 1000 is what Ethernet devices get. Best effort:
+/// an interface that keeps 500 still works.
+const TXQUEUELEN: u32 = 1000;
+
+fn raise_txqueuelen(name: &str) {
+    let _ = sys::set_txqueuelen(name, TXQUEUELEN);
 }

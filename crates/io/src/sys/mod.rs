@@ -89,19 +89,25 @@ pub fn tun_name(fd: RawFd) -> io::Result<String> {
     Ok(req.name())
 }
 
-/// Sets an interface's MTU (SIOCSIFMTU) through a throwaway datagram socket.
+/// Sets an interface's MTU (SIOCSIFMTU).
 pub fn set_mtu(name: &str, mtu: u32) -> io::Result<()> {
+    set_ifreq_int(name, libc::SIOCSIFMTU, mtu)
+}
+
+/// Sets an interface's transmit queue length (SIOCSIFTXQLEN); for a TUN device this is the
+/// number of packets the kernel holds for the reader before it drops.
+pub fn set_txqueuelen(name: &str, len: u32) -> io::Result<()> {
+    set_ifreq_int(name, libc::SIOCSIFTXQLEN, len)
+}
+
+/// An `ifreq` ioctl that takes one int, through a throwaway datagram socket.
+fn set_ifreq_int(name: &str, request: libc::c_ulong, value: u32) -> io::Result<()> {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)?;
     let mut req = IfReq::new(name)?;
-    req.value = i32::try_from(mtu).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-    // SAFETY: SIOCSIFMTU reads a `struct ifreq` whose union holds an int; `req` is valid.
-    cvt(unsafe {
-        libc::ioctl(
-            socket.as_raw_fd(),
-            libc::SIOCSIFMTU as _,
-            &mut req as *mut IfReq,
-        )
-    })?;
+    req.value = i32::try_from(value).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: the SIOCSIF* requests used here read a `struct ifreq` whose union holds an
+    // int; `req` is valid, correctly laid out and outlives the call.
+    cvt(unsafe { libc::ioctl(socket.as_raw_fd(), request as _, &mut req as *mut IfReq) })?;
     Ok(())
 }
 
@@ -159,6 +165,27 @@ pub fn set_inheritable(fd: RawFd) -> io::Result<()> {
     Ok(())
 }
 
+/// Sets `O_NONBLOCK`, so reads return `WouldBlock` instead of waiting.
+pub fn set_nonblocking(fd: RawFd) -> io::Result<()> {
+    // SAFETY: F_GETFL/F_SETFL on a descriptor have no memory-safety preconditions.
+    let flags = cvt(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
+    // SAFETY: as above.
+    cvt(unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) })?;
+    Ok(())
+}
+
+/// Waits until `fd` is readable (or has an error or hang-up to report).
+pub fn wait_readable(fd: RawFd) -> io::Result<()> {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is one valid, writable pollfd for the duration of the call.
+    cvt(unsafe { libc::poll(&mut pfd, 1, -1) })?;
+    Ok(())
+}
+
 /// Takes ownership of an inherited descriptor number (from `WG_TUN_FD` / `WG_UAPI_FD`) after
 /// checking that it is open.
 pub fn adopt_fd(fd: RawFd) -> io::Result<OwnedFd> {
@@ -173,6 +200,18 @@ pub fn adopt_fd(fd: RawFd) -> io::Result<OwnedFd> {
 pub fn setsid() -> io::Result<()> {
     // SAFETY: setsid has no preconditions; it is async-signal-safe, as pre_exec requires.
     cvt(unsafe { libc::setsid() }).map(drop)
+}
+
+/// Raises the calling thread's nice value by `by` (a lower scheduling priority; allowed
+/// without privileges).
+pub fn lower_thread_priority(by: i32) -> io::Result<()> {
+    // SAFETY: gettid has no preconditions and cannot fail.
+    let tid = unsafe { libc::gettid() };
+    let tid = libc::id_t::try_from(tid).map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
+    // SAFETY: setpriority takes plain integers; on Linux PRIO_PROCESS with a thread id
+    // affects only that thread.
+    cvt(unsafe { libc::setpriority(libc::PRIO_PROCESS, tid, by) })?;
+    Ok(())
 }
 
 /// Whether the process runs with an effective user id of 0.
