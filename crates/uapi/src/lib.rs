@@ -6,6 +6,7 @@
 //! The daemon side, in the order a request flows:
 //!
 //! * [`socket::UapiListener`] binds `/var/run/wireguard/<name>.sock` (Unix only);
+//! * [`accept::accept_loop`] accepts on it within limits (connections, idle time);
 //! * [`server::serve`] runs one connection: framing, limits, replies;
 //! * [`parse`] turns a `set` body into a [`SetRequest`], validating all of it first;
 //! * [`apply::apply`] applies it to a [`Device`](ferrotun_proto::device::Device) and to the
@@ -51,6 +52,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(unix)]
+pub mod accept;
 pub mod apply;
 pub mod client;
 mod encode;

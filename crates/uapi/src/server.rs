@@ -20,7 +20,8 @@
 //!   most one line is ever buffered.
 //!
 //! The stream's I/O errors end [`serve`] with that error. A client that connects and sends
-//! nothing blocks its thread: set a read timeout on the stream if that matters.
+//! nothing blocks its thread until the stream's read timeout, which
+//! [`accept_loop`](crate::accept::accept_loop) sets.
 
 use crate::error::{Errno, Error};
 use crate::model::SetRequest;
