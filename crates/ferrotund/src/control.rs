@@ -3,7 +3,9 @@
 
 use crate::engine::{drain, now, Shared};
 use ferrotun_io::udp::UdpPair;
+use ferrotun_uapi::accept::{accept_loop, AcceptLimits};
 use ferrotun_uapi::{server, Errno, Error, Interface, SetRequest};
+use std::ops::ControlFlow;
 use std::os::unix::net::UnixListener;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -103,25 +105,31 @@ impl server::Handler for Connection {
     }
 }
 
-/// Starts the accept thread.
+/// Starts the accept thread: at most 256 connections at once, each dropped after 30 s
+/// without a byte, and a back-off instead of a busy loop when descriptors run out.
 pub fn serve(shared: &Arc<Shared>, listener: UnixListener) {
     let shared = Arc::clone(shared);
     let spawned = std::thread::Builder::new()
         .name("ferrotund-uapi".into())
         .spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
+            let limits = AcceptLimits::default();
+            let accepted = accept_loop(&listener, &limits, |stream, slot| {
                 let mut conn = Connection {
                     shared: Arc::clone(&shared),
                 };
-                let limits = server::Limits::default();
                 let _ = std::thread::Builder::new()
                     .name("ferrotund-uapi-conn".into())
                     .spawn(move || {
+                        let _slot = slot;
+                        let limits = server::Limits::default();
                         if let Err(e) = server::serve(stream, &mut conn, &limits) {
                             tracing::debug!(error = %e, "UAPI connection ended");
                         }
                     });
+                ControlFlow::Continue(())
+            });
+            if let Err(e) = accepted {
+                tracing::error!(error = %e, "UAPI socket failed");
             }
         });
     if let Err(e) = spawned {

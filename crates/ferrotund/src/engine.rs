@@ -3,16 +3,17 @@
 //! share the sans-IO device behind one lock, held only for the protocol step itself, never
 //! across a system call.
 
+use crate::crypto_pool::CryptoPool;
+use crate::drop_report::DropReport;
+use crate::handshake_queue::HandshakeQueue;
 use crate::icmp;
 use crate::load::LoadMeter;
 use ferrotun_io::clock;
 use ferrotun_io::tun::Tun;
-use ferrotun_io::udp::{self, UdpPair};
-use ferrotun_proto::device::{Device, Inbound, Outbound, PeerId, SendError, Transmit};
+use ferrotun_io::udp::UdpPair;
+use ferrotun_proto::device::{Device, Outbound, PeerId, SendError, Transmit};
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::time::Instant;
-use std::net::UdpSocket;
-use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
@@ -39,13 +40,16 @@ pub struct Shared {
     /// Replaced sockets whose reader threads may not have let go of them yet.
     retired: Mutex<Vec<std::sync::Weak<UdpPair>>>,
     pub(crate) fwmark: AtomicU64,
-    load: LoadMeter,
+    pub(crate) load: LoadMeter,
+    pub(crate) crypto: CryptoPool,
+    pub(crate) handshakes: HandshakeQueue,
+    pub(crate) drop_report: DropReport,
     exit: Mutex<Option<std::sync::mpsc::Sender<Exit>>>,
-    stopping: AtomicBool,
+    pub(crate) stopping: AtomicBool,
 }
 
 /// Size of every packet buffer: the largest UDP payload.
-const BUF: usize = 65_536;
+pub(crate) const BUF: usize = 65_536;
 
 pub(crate) fn now() -> Instant {
     Instant::from_nanos(clock::now_nanos())
@@ -68,6 +72,9 @@ impl Shared {
             retired: Mutex::new(Vec::new()),
             fwmark: AtomicU64::new(0),
             load: LoadMeter::default(),
+            crypto: CryptoPool::from_env(),
+            handshakes: HandshakeQueue::default(),
+            drop_report: DropReport::default(),
             exit: Mutex::new(Some(exit)),
             stopping: AtomicBool::new(false),
         })
@@ -84,6 +91,8 @@ impl Shared {
         self.spawn_socket_readers(&self.sockets());
         let me = Arc::clone(self);
         spawn("timers", move || me.timer_loop());
+        let me = Arc::clone(self);
+        spawn("handshake", move || me.handshake_loop());
     }
 
     /// Locks the device. Callers that change it must call [`Shared::kick_timers`] before
@@ -92,6 +101,12 @@ impl Shared {
         self.device
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Logs the drop counters now and then (see `drop_report`).
+    pub(crate) fn report_drops(&self, dev: &Device, now: Instant) {
+        let full = self.handshakes.dropped.load(Ordering::Relaxed);
+        self.drop_report.maybe_log(now, dev.drop_stats(), full);
     }
 
     /// Wakes the timer thread if the device now has a deadline before the one it sleeps for.
@@ -159,6 +174,7 @@ impl Shared {
     /// Asks the main thread to stop the daemon.
     pub fn request_exit(&self, why: Exit) {
         self.stopping.store(true, Ordering::Release);
+        self.handshakes.wake();
         let sender = self
             .exit
             .lock()
@@ -184,17 +200,35 @@ impl Shared {
     }
 
     /// Sends datagrams the device queued; failed sends are taken back out of the peers'
-    /// transmit counters.
+    /// transmit counters. Consecutive datagrams of one size for one destination (a burst of
+    /// released packets, or cookie replies to one flooding source) go out as one UDP GSO
+    /// send.
     pub fn send_all(&self, transmits: Vec<Transmit>) {
         if transmits.is_empty() {
             return;
         }
         let sockets = self.sockets();
         let mut failed = Vec::new();
-        for t in transmits {
-            if let Err(e) = sockets.send(&t.data, t.dst.addr, t.dst.local_ip) {
-                tracing::debug!(dst = %t.dst.addr, error = %e, "send failed");
-                failed.extend(t.peer.map(|p| (p, t.data.len())));
+        let mut joined = Vec::new();
+        let mut rest = &transmits[..];
+        while let Some(first) = rest.first() {
+            let n = rest
+                .iter()
+                .take_while(|t| t.dst == first.dst && t.data.len() == first.data.len())
+                .count();
+            let (run, tail) = rest.split_at(n);
+            rest = tail;
+            let (to, from) = (first.dst.addr, first.dst.local_ip);
+            let sent = if n == 1 {
+                sockets.send(&first.data, to, from)
+            } else {
+                joined.clear();
+                run.iter().for_each(|t| joined.extend_from_slice(&t.data));
+                sockets.send_segments(&joined, first.data.len(), to, from)
+            };
+            if let Err(e) = sent {
+                tracing::debug!(dst = %to, error = %e, "send failed");
+                failed.extend(run.iter().filter_map(|t| t.peer.map(|p| (p, t.data.len()))));
             }
         }
         if !failed.is_empty() {
@@ -212,11 +246,28 @@ impl Shared {
             match self.tun.recv(buf) {
                 Ok(n) => return Some(n),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if let Err(e) = self.tun.wait_readable() {
+                        tracing::debug!(error = %e, "waiting for the TUN failed");
+                    }
+                }
                 Err(e) => {
                     tracing::info!(error = %e, "TUN interface gone");
                     self.request_exit(Exit::InterfaceGone);
                     return None;
                 }
+            }
+        }
+    }
+
+    /// Reads one more packet if one is queued (non-blocking TUN only); errors show up again
+    /// at the next [`read_tun`](Self::read_tun).
+    pub(crate) fn try_read_tun(&self, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            match self.tun.recv(buf) {
+                Ok(n) => return Some(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
             }
         }
     }
@@ -263,56 +314,6 @@ impl Shared {
         }
     }
 
-    fn udp_loop(self: Arc<Self>, socket: &UdpSocket, pair: &Arc<UdpPair>) {
-        let mut buf = vec![0u8; BUF];
-        let mut packets: Vec<Range<usize>> = Vec::new();
-        let mut rx = RxBatch::new(self.tun.offload().is_some_and(|o| o.udp));
-        loop {
-            let received = udp::recv(socket, &mut buf);
-            if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
-                return;
-            }
-            let Ok(meta) = received else { continue };
-            let from = Endpoint {
-                addr: meta.from,
-                local_ip: meta.local_ip,
-            };
-            packets.clear();
-            let transmits = {
-                let mut dev = self.lock();
-                let now = now();
-                run_due_timers(&mut dev, now);
-                // With UDP GRO one receive can carry several datagrams of one sender.
-                for segment in meta.segments() {
-                    let datagram = &mut buf[segment.clone()];
-                    if matches!(datagram.first(), Some(1 | 2)) && datagram.len() >= 92 {
-                        dev.set_under_load(self.load.record(now));
-                    }
-                    match dev.handle_datagram(now, from, datagram) {
-                        Ok(Inbound::Tunnel { range, .. }) => {
-                            packets.push(segment.start + range.start..segment.start + range.end);
-                        }
-                        Ok(Inbound::Handled) => {}
-                        Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
-                    }
-                }
-                let transmits = drain(&mut dev);
-                self.kick_timers(&dev);
-                transmits
-            };
-            self.send_all(transmits);
-            if self.tun.offload().is_some() {
-                rx.write(&self, &buf, &packets);
-            } else {
-                for range in &packets {
-                    if let Err(e) = self.tun.send(&buf[range.clone()]) {
-                        tracing::debug!(error = %e, "TUN write failed");
-                    }
-                }
-            }
-        }
-    }
-
     fn timer_loop(self: Arc<Self>) {
         let mut dev = self.lock();
         while !self.stopping.load(Ordering::Acquire) {
@@ -342,37 +343,6 @@ impl Shared {
                     .unwrap_or_else(std::sync::PoisonError::into_inner),
             };
         }
-    }
-}
-
-/// Buffers for coalescing received packets before they are written to a TUN with offloads.
-struct RxBatch {
-    coalescer: ferrotun_io::offload::Coalescer,
-    bufs: Vec<Vec<u8>>,
-    to_write: Vec<usize>,
-}
-
-impl RxBatch {
-    fn new(udp: bool) -> Self {
-        RxBatch {
-            coalescer: ferrotun_io::offload::Coalescer::new(udp),
-            bufs: Vec::new(),
-            to_write: Vec::new(),
-        }
-    }
-
-    fn write(&mut self, shared: &Shared, buf: &[u8], packets: &[Range<usize>]) {
-        use crate::offload_path::RX_HEADROOM;
-        while self.bufs.len() < packets.len() {
-            self.bufs.push(Vec::with_capacity(RX_HEADROOM + BUF));
-        }
-        for (dst, range) in self.bufs.iter_mut().zip(packets) {
-            dst.clear();
-            dst.resize(RX_HEADROOM, 0);
-            dst.extend_from_slice(&buf[range.clone()]);
-        }
-        let bufs = &mut self.bufs[..packets.len()];
-        shared.write_coalesced(&mut self.coalescer, bufs, &mut self.to_write);
     }
 }
 

@@ -4,12 +4,17 @@
 //! in the background once both exist, so the interface can be configured and moved at once.
 
 mod control;
+mod crypto_pool;
+mod drop_report;
 mod engine;
+mod handshake_queue;
 mod icmp;
 mod load;
 mod logging;
 mod offload_path;
+mod receive;
 mod startup;
+mod test_timing;
 mod watch;
 
 use std::process::ExitCode;

@@ -1,24 +1,24 @@
-//! The data path over a TUN with offloads (`IFF_VNET_HDR`): one read may be a 64 KiB TCP or
-//! UDP super-packet, which is split into MTU-sized packets, sealed, and sent as runs of
-//! equal-sized datagrams with one UDP GSO call each; on receive, decrypted packets of a flow
-//! are coalesced again so one TUN write carries many. This is what moves the per-packet
-//! system-call cost out of the way (performance.md).
+//! The send path over a TUN with offloads (`IFF_VNET_HDR`): one read may be a 64 KiB TCP or
+//! UDP super-packet, and one batch takes every read already queued. The batch is split into
+//! MTU-sized packets, routed and numbered under one device lock, sealed outside it (on the
+//! crypto workers when there are any), and sent as runs of equal-sized datagrams with one UDP
+//! GSO call each. This is what moves the per-packet system-call cost out of the way
+//! (performance.md); the receive side (`receive.rs`) coalesces again before the TUN write.
 
 use crate::engine::{drain, now, run_due_timers, Shared};
-use ferrotun_io::offload::{split, Coalescer, VirtioNetHdr, VNET_HDR_LEN};
-use ferrotun_proto::device::{Outbound, PeerId, SendError};
+use ferrotun_io::offload::{split, VirtioNetHdr, VNET_HDR_LEN};
+use ferrotun_proto::device::{PeerId, Prepared, SealJob, SendError};
 use ferrotun_proto::peer::Endpoint;
+use ferrotun_proto::wire::TransportHeader;
 use std::io::IoSlice;
 use std::sync::Arc;
 
-/// Most segments one super-packet may split into (64 KiB of TCP at the smallest sane MSS).
-const MAX_SEGMENTS: usize = 128;
+/// Segments one batch may hold: two reads' worth of 64 KiB of TCP at the smallest sane MSS.
+const MAX_SEGMENTS: usize = 256;
 const SEGMENT_BUF: usize = 65_536;
 /// Sealed output of one super-packet: its payload once plus headers, overhead and padding
 /// per segment.
 const SEALED_BUF: usize = 256 * 1024;
-/// Headroom before each received packet for the vnet header the coalescer writes.
-pub(crate) const RX_HEADROOM: usize = VNET_HDR_LEN;
 
 /// A run of sealed datagrams for one destination, all `each` bytes but the last.
 struct Run {
@@ -49,9 +49,28 @@ fn push_sealed(runs: &mut Vec<Run>, peer: PeerId, dst: Endpoint, start: usize, l
     });
 }
 
+/// Splits one read (vnet header and packet) into `segments[count..]`; returns the new count.
+/// A packet that cannot be split is dropped.
+fn split_into(read: &[u8], segments: &mut [Vec<u8>], sizes: &mut [usize], count: usize) -> usize {
+    let hdr = VirtioNetHdr::decode(&read[..read.len().min(VNET_HDR_LEN)]);
+    let packet = read.get(VNET_HDR_LEN..).unwrap_or_default();
+    let result =
+        hdr.and_then(|hdr| split(&hdr, packet, &mut segments[count..], &mut sizes[count..], 0));
+    match result {
+        Ok(added) => count + added,
+        Err(e) => {
+            tracing::debug!(error = %e, "dropped a TUN packet that cannot be split");
+            count
+        }
+    }
+}
+
 impl Shared {
     /// Reads super-packets from the TUN, seals their segments, sends them in GSO runs.
     pub(crate) fn tun_loop_offload(self: Arc<Self>) {
+        // Non-blocking reads let one batch take every packet already queued (many small UDP
+        // packets, or several super-packets), sealed together and sent in GSO runs.
+        let batching = self.tun.set_nonblocking().is_ok();
         let mut buf = vec![0u8; VNET_HDR_LEN + SEGMENT_BUF];
         let mut segments: Vec<Vec<u8>> =
             (0..MAX_SEGMENTS).map(|_| vec![0u8; SEGMENT_BUF]).collect();
@@ -62,15 +81,16 @@ impl Shared {
             let Some(n) = self.read_tun(&mut buf) else {
                 return;
             };
-            let split_result = VirtioNetHdr::decode(&buf[..n.min(VNET_HDR_LEN)])
-                .and_then(|hdr| split(&hdr, &buf[VNET_HDR_LEN..n], &mut segments, &mut sizes, 0));
-            let count = match split_result {
-                Ok(count) => count,
-                Err(e) => {
-                    tracing::debug!(error = %e, "dropped a TUN packet that cannot be split");
-                    continue;
-                }
-            };
+            let mut count = split_into(&buf[..n], &mut segments, &mut sizes, 0);
+            let mut bytes = n;
+            // Room is kept for a worst-case super-packet and its sealed output.
+            while batching && count <= MAX_SEGMENTS / 2 && bytes <= SEGMENT_BUF {
+                let Some(n) = self.try_read_tun(&mut buf) else {
+                    break;
+                };
+                count = split_into(&buf[..n], &mut segments, &mut sizes, count);
+                bytes += n;
+            }
             runs.clear();
             let unreachable =
                 self.seal_segments(&segments[..count], &sizes[..count], &mut sealed, &mut runs);
@@ -83,7 +103,8 @@ impl Shared {
         }
     }
 
-    /// Seals each segment under one lock; returns the segments that had no route.
+    /// Routes and numbers the segments under one lock, then seals them on the crypto
+    /// workers into `sealed`, laid out as `runs`; returns the segments that had no route.
     fn seal_segments(
         &self,
         segments: &[Vec<u8>],
@@ -92,18 +113,21 @@ impl Shared {
         runs: &mut Vec<Run>,
     ) -> Vec<usize> {
         let mut unreachable = Vec::new();
+        let mut jobs = Vec::with_capacity(segments.len());
         let mut used = 0;
         let transmits = {
             let mut dev = self.lock();
             let now = now();
             run_due_timers(&mut dev, now);
-            for (i, (segment, size)) in segments.iter().zip(sizes).enumerate() {
-                match dev.encapsulate(now, &segment[..*size], &mut sealed[used..]) {
-                    Ok(Outbound::Transmit { peer, dst, len }) => {
-                        push_sealed(runs, peer, dst, used, len);
-                        used += len;
+            for (i, size) in sizes.iter().enumerate() {
+                let segment = &segments[i][..*size];
+                match dev.prepare_send(now, segment) {
+                    Ok(Prepared::Seal(job)) => {
+                        push_sealed(runs, job.peer, job.dst, used, job.sealed_len());
+                        used += job.sealed_len();
+                        jobs.push((segment, job));
                     }
-                    Ok(Outbound::Queued(_)) => {}
+                    Ok(Prepared::Queued(_)) => {}
                     Err(SendError::NoRoute | SendError::NoEndpoint(_)) => unreachable.push(i),
                     Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
                 }
@@ -113,7 +137,33 @@ impl Shared {
             transmits
         };
         self.send_all(transmits);
+        self.seal_jobs(jobs, sealed);
         unreachable
+    }
+
+    /// Seals prepared segments back to back into `sealed`, in parallel.
+    fn seal_jobs(&self, jobs: Vec<(&[u8], SealJob)>, sealed: &mut [u8]) {
+        let mut items = Vec::with_capacity(jobs.len());
+        let mut rest = sealed;
+        for (plain, job) in jobs {
+            let Some((out, tail)) =
+                core::mem::take(&mut rest).split_at_mut_checked(job.sealed_len())
+            else {
+                // Cannot happen: SEALED_BUF holds a whole super-packet's overhead.
+                tracing::error!("sealing buffer too small; batch truncated");
+                break;
+            };
+            rest = tail;
+            items.push((plain, job, out));
+        }
+        self.crypto.for_each(&mut items, |(plain, job, out)| {
+            out[TransportHeader::LEN..TransportHeader::LEN + plain.len()].copy_from_slice(plain);
+            if let Err(e) = job.seal(out) {
+                // Never let the plaintext leave.
+                out.fill(0);
+                tracing::debug!(error = %e, "sealing failed");
+            }
+        });
     }
 
     fn send_run(&self, run: &Run, data: &[u8]) {
@@ -123,24 +173,6 @@ impl Shared {
         if let Err(e) = sent {
             tracing::debug!(dst = %run.dst.addr, error = %e, "send failed");
             self.lock().on_send_failed(run.peer, data.len());
-        }
-    }
-
-    /// Writes decrypted packets (each at `bufs[i][RX_HEADROOM..]`) to a TUN with offloads,
-    /// coalescing flows so one write carries many segments.
-    pub(crate) fn write_coalesced(
-        &self,
-        coalescer: &mut Coalescer,
-        bufs: &mut [Vec<u8>],
-        to_write: &mut Vec<usize>,
-    ) {
-        if coalescer.coalesce(bufs, RX_HEADROOM, to_write).is_err() {
-            return;
-        }
-        for &i in to_write.iter() {
-            if let Err(e) = self.tun.send(&bufs[i][RX_HEADROOM - VNET_HDR_LEN..]) {
-                tracing::debug!(error = %e, "TUN write failed");
-            }
         }
     }
 

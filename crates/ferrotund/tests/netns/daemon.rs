@@ -72,11 +72,18 @@ impl Daemon {
     /// Starts `imp` in `ns` as `ifname`; panics with the command record and log on failure.
     #[track_caller]
     pub fn start_named(ns: &Netns, imp: Impl, ifname: &str) -> Daemon {
+        Daemon::start_named_env(ns, imp, ifname, &[])
+    }
+
+    /// [`Daemon::start_named`] with extra environment variables for the daemon.
+    #[track_caller]
+    pub fn start_named_env(ns: &Netns, imp: Impl, ifname: &str, env: &[(&str, &str)]) -> Daemon {
         let log = log_path(ifname);
-        let out = start_cmd(&ns.name, imp, ifname)
-            .env("LOG_LEVEL", &log_level())
-            .log_to(&log)
-            .run();
+        let mut cmd = start_cmd(&ns.name, imp, ifname).env("LOG_LEVEL", &log_level());
+        for (key, value) in env {
+            cmd = cmd.env(key, value);
+        }
+        let out = cmd.log_to(&log).run();
         // Adopt first, so that whatever was started is cleaned up if an assertion fails.
         let pids = daemon_pids(&ns.name, ifname);
         let daemon = pids.first().map(|&pid| Daemon {

@@ -12,7 +12,7 @@ use crate::wg::{IfConf, Keypair};
 use std::time::Duration;
 
 /// In A: unmarked traffic to B's underlay address is dropped, marked traffic is routed.
-fn mark_only_route(under: &Underlay) {
+pub fn mark_only_route(under: &Underlay) {
     let a = &under.a;
     let host = format!("{B4}/32");
     a.ip(&["route", "add", "blackhole", &host]);

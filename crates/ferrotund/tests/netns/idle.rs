@@ -56,8 +56,10 @@ fn many_peers(n: u32) -> IfConf {
             let mut key = [0x42u8; 32];
             key[..4].copy_from_slice(&i.to_le_bytes());
             let allowed = format!("10.{}.{}.1/32", 100 + i / 256, i % 256);
+            // Loopback endpoints inside the test's namespace: nothing is sent to them
+            // anyway, and nothing could leave the namespace if it were.
             PeerConf {
-                endpoint: Some(format!("192.0.2.{}:{}", 1 + i % 250, 20_000 + i)),
+                endpoint: Some(format!("127.0.0.{}:{}", 1 + i % 250, 20_000 + i)),
                 ..PeerConf::new(&base64_key(&key), &[allowed.as_str()])
             }
         })
@@ -82,11 +84,12 @@ fn ferrotund_idle_with_1000_peers_never_wakes_up() {
     assert_eq!(d.show("peers").lines().count(), 1000);
     std::thread::sleep(Duration::from_millis(500));
     let before = context_switches(d.pid);
-    std::thread::sleep(Duration::from_secs(5));
+    std::thread::sleep(Duration::from_secs(10));
     let woke = context_switches(d.pid) - before;
+    eprintln!("idle: {woke} context switches in 10 s with 1,000 peers");
     assert!(
         woke <= 1,
-        "an idle daemon woke up {woke} times in 5 s:\n{}",
+        "an idle daemon woke up {woke} times in 10 s:\n{}",
         d.log_text()
     );
 }

@@ -10,7 +10,9 @@
 //! commands give the same views as wireguard-go), `errors` (failing `wg` commands), `quiet`
 //! (transfer counters), `fwmark`, `roaming`, `wgquick`, `netns_move`, `lifecycle`, `startup`;
 //! `harness` runs the scenarios with wireguard-go only: if those fail, the environment is
-//! broken, not ferrotund.
+//! broken, not ferrotund. Faults: `soak` (rekeys every 3 s under load, with ferrotund's
+//! test-only timer scale), `restart` (kill -9 and restart), `impair` (loss and reordering;
+//! `seqstream` and `relay` are their helper processes, run from this binary).
 //!
 //! Environment:
 //! * `FERROTUND=/path/to/binary` tests that binary instead of the one Cargo built (a wrapper
@@ -18,7 +20,8 @@
 //!   tests of documented differences fail: `errors`, `startup`, ferrotund-roams `roaming`);
 //! * `FERROTUN_TEST_LOG_LEVEL` (default `verbose`) is passed to the daemons as `LOG_LEVEL`;
 //!   their logs are printed with every failure;
-//! * `FERROTUN_KEEP_TMP=1` keeps the temporary directories (configs, daemon logs).
+//! * `FERROTUN_KEEP_TMP=1` keeps the temporary directories (configs, daemon logs);
+//! * `FERROTUN_SOAK_SECS` (default 20) is the length of the rekey soak; the long soak is 120.
 //!
 //! House rules: every name a test creates is unique (`/var/run/wireguard` is shared by all
 //! namespaces), every namespace, interface, socket file and process is removed by a guard
@@ -32,6 +35,18 @@ mod traffic;
 mod tunnel;
 mod wg;
 
+// Attacks (issue #6): an attacker namespace against a victim whose tunnel is in use, and
+// abuse of the UAPI socket; `attack_net` is their shared world. They run the attack tool:
+// `cargo build --release -p ferrotun-attack` first (or set FERROTUN_ATTACK).
+mod attack_access;
+mod attack_flood;
+mod attack_garbage;
+mod attack_net;
+mod attack_replay;
+mod attack_spoof;
+mod attack_uapi;
+
+mod busy;
 mod config;
 mod errors;
 mod fwmark;
@@ -44,3 +59,10 @@ mod quiet;
 mod roaming;
 mod startup;
 mod wgquick;
+
+// Faults: rekey soak, restart, loss and reordering (and their helper processes).
+mod impair;
+mod relay;
+mod restart;
+mod seqstream;
+mod soak;

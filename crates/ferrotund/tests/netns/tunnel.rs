@@ -2,7 +2,7 @@
 //! the responder in namespace B. Only the initiator knows the other's endpoint, so it sends
 //! the first handshake and the responder must learn (roam to) the initiator's address.
 
-use crate::cmd::{unix_now, TempDir};
+use crate::cmd::{unique, unix_now, TempDir};
 use crate::daemon::{Daemon, Impl};
 use crate::netns::{Netns, Underlay, A4, A6, B4, B6};
 use crate::wg::{genpsk, IfConf, Keypair, PeerConf};
@@ -53,10 +53,15 @@ pub fn address_up(ns: &Netns, ifname: &str, v4: &str, v6: &str) {
 
 impl Tunnel {
     pub fn build(spec: Spec) -> Tunnel {
+        Tunnel::build_env(spec, &[])
+    }
+
+    /// [`Tunnel::build`] with extra environment variables for both daemons.
+    pub fn build_env(spec: Spec, env: &[(&str, &str)]) -> Tunnel {
         let dir = TempDir::new();
         let under = Underlay::new();
-        let init = Daemon::start(&under.a, spec.initiator, "i");
-        let resp = Daemon::start(&under.b, spec.responder, "r");
+        let init = Daemon::start_named_env(&under.a, spec.initiator, &unique("i"), env);
+        let resp = Daemon::start_named_env(&under.b, spec.responder, &unique("r"), env);
         let (init_keys, resp_keys) = (Keypair::generate(), Keypair::generate());
         let psk = spec.psk.then(genpsk);
         let resp_conf = IfConf {

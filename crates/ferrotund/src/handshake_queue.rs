@@ -1,0 +1,118 @@
+//! Handshake messages (initiations, responses, cookie replies) wait in a bounded queue for
+//! their own thread, as in the kernel driver, so that a flood of them never sits between the
+//! UDP reader and the transport packets behind it: the reader only copies them out, and
+//! when the queue is full it drops them (counted) instead of falling behind.
+//!
+//! The handshake thread runs at a lower scheduling priority than the data path (nice +5),
+//! so on a small machine a flood takes CPU time from handshakes first, not from tunnels.
+
+use crate::engine::{drain, now, run_due_timers, Shared};
+use ferrotun_proto::peer::Endpoint;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// The kernel's MAX_QUEUED_INCOMING_HANDSHAKES.
+const MAX_QUEUED: usize = 4096;
+/// Messages handled per lock of the device.
+const BATCH: usize = 64;
+/// How much the handshake thread yields to the data path (see the module docs).
+const NICENESS: i32 = 5;
+
+/// A received handshake message and its sender.
+pub struct Queued {
+    from: Endpoint,
+    data: Box<[u8]>,
+}
+
+/// The bounded queue between the UDP readers and the handshake thread.
+#[derive(Default)]
+pub struct HandshakeQueue {
+    queue: Mutex<VecDeque<Queued>>,
+    ready: Condvar,
+    /// Whether the load meter says "under load" (set by the readers, read by the thread).
+    pub(crate) under_load: AtomicBool,
+    /// Messages dropped because the queue was full.
+    pub(crate) dropped: AtomicU64,
+}
+
+impl HandshakeQueue {
+    /// Queues a copy of `data`; `false` (and counted) if the queue is full.
+    pub fn push(&self, from: Endpoint, data: &[u8]) -> bool {
+        let mut queue = self
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if queue.len() >= MAX_QUEUED {
+            drop(queue);
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        let was_empty = queue.is_empty();
+        queue.push_back(Queued {
+            from,
+            data: data.into(),
+        });
+        drop(queue);
+        // The thread only ever waits on an empty queue: one wake-up per burst, not per
+        // message (a flood would otherwise cost a futex call each).
+        if was_empty {
+            self.ready.notify_one();
+        }
+        true
+    }
+
+    /// Waits for messages, then moves up to [`BATCH`] of them into `out`.
+    fn pop_batch(&self, out: &mut Vec<Queued>, stopping: &AtomicBool) {
+        let mut queue = self
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while queue.is_empty() && !stopping.load(Ordering::Acquire) {
+            queue = self
+                .ready
+                .wait(queue)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        let n = queue.len().min(BATCH);
+        out.extend(queue.drain(..n));
+    }
+
+    /// Wakes the thread so it can see that the daemon stops.
+    pub fn wake(&self) {
+        self.ready.notify_all();
+    }
+}
+
+impl Shared {
+    /// The handshake thread: handles queued messages in batches, one device lock each.
+    pub(crate) fn handshake_loop(self: Arc<Self>) {
+        if let Err(e) = ferrotun_io::sys::lower_thread_priority(NICENESS) {
+            tracing::debug!(error = %e, "handshake thread keeps normal priority");
+        }
+        let mut batch = Vec::with_capacity(BATCH);
+        while !self.stopping.load(Ordering::Acquire) {
+            batch.clear();
+            self.handshakes.pop_batch(&mut batch, &self.stopping);
+            if batch.is_empty() {
+                continue;
+            }
+            let transmits = {
+                let mut dev = self.lock();
+                let now = now();
+                run_due_timers(&mut dev, now);
+                dev.set_under_load(self.handshakes.under_load.load(Ordering::Relaxed));
+                for msg in &mut batch {
+                    if let Err(reason) = dev.handle_datagram(now, msg.from, &mut msg.data) {
+                        tracing::trace!(from = %msg.from.addr, %reason, "dropped handshake message");
+                    }
+                }
+                let transmits = drain(&mut dev);
+                self.kick_timers(&dev);
+                self.report_drops(&dev, now);
+                transmits
+            };
+            self.send_all(transmits);
+        }
+    }
+}

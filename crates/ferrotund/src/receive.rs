@@ -1,0 +1,195 @@
+//! The receive path: one thread per UDP socket. Handshake messages go to the handshake
+//! queue. Transport messages of a receive (with UDP GRO, up to 64 datagrams of one sender)
+//! are matched to sessions under the device lock, opened on the crypto workers without it,
+//! checked under the lock again, and written to the TUN in arrival order, coalesced when the
+//! TUN has offloads.
+
+use crate::engine::{drain, now, run_due_timers, Shared, BUF};
+use ferrotun_io::udp::{self, RecvMeta, UdpPair};
+use ferrotun_proto::device::{DropReason, Inbound, OpenJob, Received};
+use ferrotun_proto::peer::Endpoint;
+use std::net::UdpSocket;
+use std::ops::Range;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// One transport message of a receive, on its way through the crypto workers.
+struct Opening<'a> {
+    job: OpenJob,
+    start: usize,
+    datagram: &'a mut [u8],
+    opened: Result<usize, DropReason>,
+}
+
+impl Shared {
+    pub(crate) fn udp_loop(self: Arc<Self>, socket: &UdpSocket, pair: &Arc<UdpPair>) {
+        let mut buf = vec![0u8; BUF];
+        let mut jobs: Vec<(Range<usize>, OpenJob)> = Vec::new();
+        let mut packets: Vec<Range<usize>> = Vec::new();
+        let mut rx = RxBatch::new(self.tun.offload().is_some_and(|o| o.udp));
+        loop {
+            let received = udp::recv(socket, &mut buf);
+            if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
+                return;
+            }
+            let Ok(meta) = received else { continue };
+            let from = Endpoint {
+                addr: meta.from,
+                local_ip: meta.local_ip,
+            };
+            jobs.clear();
+            packets.clear();
+            self.prepare_receives(from, &meta, &mut buf, &mut jobs);
+            if !jobs.is_empty() {
+                self.open_and_finish(from, &mut buf, &mut jobs, &mut packets);
+            }
+            if self.tun.offload().is_some() {
+                rx.write(&self, &buf, &packets);
+            } else {
+                for range in &packets {
+                    if let Err(e) = self.tun.send(&buf[range.clone()]) {
+                        tracing::debug!(error = %e, "TUN write failed");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Queues handshake messages for the handshake thread and matches transport messages
+    /// to their sessions.
+    fn prepare_receives(
+        &self,
+        from: Endpoint,
+        meta: &RecvMeta,
+        buf: &mut [u8],
+        jobs: &mut Vec<(Range<usize>, OpenJob)>,
+    ) {
+        let mut others = false;
+        for segment in meta.segments() {
+            let datagram = &buf[segment];
+            match datagram.first() {
+                Some(1 | 2) => {
+                    let busy = self.load.record(now());
+                    self.handshakes.under_load.store(busy, Ordering::Relaxed);
+                    self.handshakes.push(from, datagram);
+                }
+                Some(3) => {
+                    self.handshakes.push(from, datagram);
+                }
+                _ => others = true,
+            }
+        }
+        if !others {
+            return;
+        }
+        let transmits = {
+            let mut dev = self.lock();
+            let now = now();
+            run_due_timers(&mut dev, now);
+            for segment in meta.segments() {
+                let datagram = &mut buf[segment.clone()];
+                if matches!(datagram.first(), Some(1..=3)) {
+                    continue;
+                }
+                match dev.prepare_receive(now, from, datagram) {
+                    Ok(Received::Open(job)) => jobs.push((segment, job)),
+                    Ok(Received::Done(_)) => {}
+                    Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
+                }
+            }
+            let transmits = drain(&mut dev);
+            self.kick_timers(&dev);
+            self.report_drops(&dev, now);
+            transmits
+        };
+        self.send_all(transmits);
+    }
+
+    /// Opens the transport messages on the crypto workers, then applies them in order;
+    /// the tunnel packets' ranges in `buf` go to `packets`.
+    fn open_and_finish(
+        &self,
+        from: Endpoint,
+        buf: &mut [u8],
+        jobs: &mut Vec<(Range<usize>, OpenJob)>,
+        packets: &mut Vec<Range<usize>>,
+    ) {
+        let mut items = Vec::with_capacity(jobs.len());
+        let mut rest = &mut buf[..];
+        let mut consumed = 0;
+        for (range, job) in jobs.drain(..) {
+            let tail = core::mem::take(&mut rest);
+            let Some((_, tail)) = tail.split_at_mut_checked(range.start - consumed) else {
+                break;
+            };
+            let Some((datagram, tail)) = tail.split_at_mut_checked(range.len()) else {
+                break;
+            };
+            rest = tail;
+            consumed = range.end;
+            items.push(Opening {
+                job,
+                start: range.start,
+                datagram,
+                opened: Err(DropReason::InvalidPacket),
+            });
+        }
+        self.crypto
+            .for_each(&mut items, |it| it.opened = it.job.open(it.datagram));
+        let transmits = {
+            let mut dev = self.lock();
+            let now = now();
+            for it in items {
+                match dev.finish_receive(now, from, &it.job, it.opened, it.datagram) {
+                    Ok(Inbound::Tunnel { range, .. }) => {
+                        packets.push(it.start + range.start..it.start + range.end);
+                    }
+                    Ok(Inbound::Handled) => {}
+                    Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
+                }
+            }
+            let transmits = drain(&mut dev);
+            self.kick_timers(&dev);
+            self.report_drops(&dev, now);
+            transmits
+        };
+        self.send_all(transmits);
+    }
+}
+
+/// Buffers for coalescing received packets before they are written to a TUN with offloads.
+struct RxBatch {
+    coalescer: ferrotun_io::offload::Coalescer,
+    out: Vec<u8>,
+    frames: Vec<Range<usize>>,
+}
+
+impl RxBatch {
+    fn new(udp: bool) -> Self {
+        RxBatch {
+            coalescer: ferrotun_io::offload::Coalescer::new(udp),
+            out: Vec::with_capacity(2 * BUF),
+            frames: Vec::new(),
+        }
+    }
+
+    /// Coalesces the packets at `buf[packets[i]]` (copying each byte once) and writes the
+    /// frames to the TUN.
+    fn write(&mut self, shared: &Shared, buf: &[u8], packets: &[Range<usize>]) {
+        if packets.is_empty() {
+            return;
+        }
+        let coalesced = self
+            .coalescer
+            .coalesce_into(buf, packets, &mut self.out, &mut self.frames);
+        if let Err(e) = coalesced {
+            tracing::debug!(error = %e, "cannot coalesce received packets");
+            return;
+        }
+        for frame in &self.frames {
+            if let Err(e) = shared.tun.send(&self.out[frame.clone()]) {
+                tracing::debug!(error = %e, "TUN write failed");
+            }
+        }
+    }
+}
