@@ -12,7 +12,9 @@
 //!   incremental changes), `Endpoint` (host names resolved with `wg`'s retry policy, see
 //!   [`resolve`]) and `PersistentKeepalive`.
 //!
-//! Errors read `file:line: problem`, where the problem is `wg`'s own text.
+//! Errors read `file:line: problem`, where the problem is `wg`'s own text. [`parse_bytes`]
+//! stops at the first, as `wg` does; [`check_bytes`] reports them all, and [`lint()`] adds
+//! warnings for what is valid but probably a mistake (both for `ferrotun check`).
 //!
 //! ```
 //! use ferrotun_conf::{parse_bytes, Dialect, ParseOptions, SystemResolver};
@@ -32,6 +34,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod error;
+pub mod lint;
 pub mod model;
 pub mod parse;
 mod quick;
@@ -39,8 +42,9 @@ pub mod resolve;
 pub mod value;
 
 pub use error::{Error, ErrorKind, Warning};
+pub use lint::lint;
 pub use model::{
     AllowedIp, AllowedIpOp, Config, Endpoint, Interface, InterfaceAddress, Peer, QuickSettings,
 };
-pub use parse::{parse_bytes, parse_file, Dialect, ParseOptions};
-pub use resolve::{Resolver, SystemResolver};
+pub use parse::{check_bytes, check_file, parse_bytes, parse_file, Checked, Dialect, ParseOptions};
+pub use resolve::{OfflineResolver, Resolver, SystemResolver};

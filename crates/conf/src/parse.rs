@@ -8,6 +8,12 @@
 //!
 //! ferrotun is stricter than `wg` in two ways, both reported at the offending line: a second
 //! `[Interface]` section, and a second `[Peer]` section for the same public key.
+//!
+//! [`parse_bytes`] and [`parse_file`] stop at the first error, as `wg` does. [`check_bytes`]
+//! and [`check_file`] read on and collect every error (for `ferrotun check`): after a bad
+//! line the parser carries on with the next one, a second `[Interface]` is merged into the
+//! first, and the keys under an unrecognized section header are skipped, so that one mistake
+//! is reported once rather than as a cascade.
 
 use crate::error::{Error, ErrorKind, Warning};
 use crate::model::{Config, Endpoint, Peer};
@@ -40,13 +46,20 @@ pub struct ParseOptions<'a> {
     pub warn: &'a mut dyn FnMut(&Warning),
 }
 
+/// Every problem found in a file, and what could be read despite them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// The configuration without the lines that failed (and without peers that have no
+    /// valid public key).
+    pub config: Config,
+    /// The errors, in file order (the missing public keys, found at the end, come last).
+    pub errors: Vec<Error>,
+}
+
 /// Reads and parses the file at `path`. Errors and warnings name the file as `path` shows.
 pub fn parse_file(path: &Path, options: &mut ParseOptions<'_>) -> Result<Config, Error> {
     let name = path.display().to_string();
-    let text = std::fs::read(path).map_err(|e| {
-        let message = crate::resolve::strip_os_error_suffix(&e.to_string()).to_string();
-        Error::new(ErrorKind::Io, message).in_file(&name)
-    })?;
+    let text = read(path, &name)?;
     parse_bytes(&text, Some(&name), options)
 }
 
@@ -56,6 +69,45 @@ pub fn parse_bytes(
     name: Option<&str>,
     options: &mut ParseOptions<'_>,
 ) -> Result<Config, Error> {
+    let checked = run(text, name, options, false);
+    match checked.errors.into_iter().next() {
+        Some(error) => Err(error),
+        None => Ok(checked.config),
+    }
+}
+
+/// Like [`parse_file`], but reports every error instead of the first (an unreadable file is
+/// the only error then).
+pub fn check_file(path: &Path, options: &mut ParseOptions<'_>) -> Checked {
+    let name = path.display().to_string();
+    match read(path, &name) {
+        Ok(text) => check_bytes(&text, Some(&name), options),
+        Err(error) => Checked {
+            config: Config::default(),
+            errors: vec![error],
+        },
+    }
+}
+
+/// Like [`parse_bytes`], but reads the whole text and reports every error.
+pub fn check_bytes(text: &[u8], name: Option<&str>, options: &mut ParseOptions<'_>) -> Checked {
+    run(text, name, options, true)
+}
+
+fn read(path: &Path, name: &str) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| {
+        let message = crate::resolve::strip_os_error_suffix(&e.to_string()).to_string();
+        Error::new(ErrorKind::Io, message).in_file(name)
+    })
+}
+
+/// The parser proper; `keep_going` collects every error, otherwise it stops at the first.
+fn run(
+    text: &[u8],
+    name: Option<&str>,
+    options: &mut ParseOptions<'_>,
+    keep_going: bool,
+) -> Checked {
     let mut parser = Parser {
         options,
         name,
@@ -63,15 +115,28 @@ pub fn parse_bytes(
         section: Section::None,
         drafts: Vec::new(),
         keys_seen: HashMap::new(),
-    };
-    let located = |e: Error| match name {
-        Some(name) => e.in_file(name),
-        None => e,
+        errors: Vec::new(),
     };
     for (index, raw) in text.split(|b| *b == b'\n').enumerate() {
-        parser.line(index + 1, raw).map_err(located)?;
+        if let Err(error) = parser.line(index + 1, raw) {
+            parser.errors.push(error);
+            if !keep_going {
+                break;
+            }
+        }
     }
-    parser.finish().map_err(located)
+    // As with `wg`, a missing public key is only looked for in a file without other errors.
+    if keep_going || parser.errors.is_empty() {
+        parser.finish(keep_going);
+    }
+    let mut errors = parser.errors;
+    if let Some(name) = name {
+        errors = errors.into_iter().map(|e| e.in_file(name)).collect();
+    }
+    Checked {
+        config: parser.config,
+        errors,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +144,8 @@ enum Section {
     None,
     Interface,
     Peer,
+    /// After a header that is not `[Interface]` or `[Peer]`; its keys are not looked at.
+    Unknown,
 }
 
 /// A `[Peer]` section being read; the public key is checked only at the end, as `wg` does.
@@ -90,6 +157,9 @@ struct PeerDraft {
     persistent_keepalive: Option<u16>,
     replace_allowed_ips: bool,
     allowed_ips: Vec<crate::model::AllowedIp>,
+    /// A `PublicKey` line failed (bad or duplicate key): the error was reported there, so a
+    /// "missing public key" would only repeat it.
+    key_failed: bool,
 }
 
 struct Parser<'p, 'a> {
@@ -100,6 +170,8 @@ struct Parser<'p, 'a> {
     drafts: Vec<PeerDraft>,
     /// Public keys of the finished peer sections, with the line that set each.
     keys_seen: HashMap<PublicKey, usize>,
+    /// The errors found so far, with their lines.
+    errors: Vec<Error>,
 }
 
 impl Parser<'_, '_> {
@@ -116,8 +188,8 @@ impl Parser<'_, '_> {
             ..e
         };
         if self.options.dialect == Dialect::WgQuick && self.section == Section::Interface {
-            let code = String::from_utf8_lossy(code);
-            if quick::apply_line(&code, &mut self.config.interface.quick).map_err(at)? {
+            let (code, whole) = (String::from_utf8_lossy(code), String::from_utf8_lossy(raw));
+            if quick::apply_line(&code, &whole, &mut self.config.interface.quick).map_err(at)? {
                 return Ok(());
             }
         }
@@ -137,24 +209,29 @@ impl Parser<'_, '_> {
         let handled = match self.section {
             Section::Interface => self.interface_key(line)?,
             Section::Peer => self.peer_key(number, line)?,
+            Section::Unknown => true,
             Section::None => false,
         };
         if handled {
-            Ok(())
-        } else {
-            Err(syntax(format!("Line unrecognized: `{line}'")))
+            return Ok(());
         }
+        if line.starts_with('[') {
+            self.end_peer();
+            self.section = Section::Unknown;
+        }
+        Err(syntax(format!("Line unrecognized: `{line}'")))
     }
 
     fn begin_interface(&mut self, number: usize) -> Result<(), Error> {
         self.end_peer();
+        // Entered even when it is a duplicate, so that its keys are read (and checked).
+        self.section = Section::Interface;
         if let Some(first) = self.config.interface.line {
             return Err(syntax(format!(
                 "duplicate [Interface] section (the first one is at line {first})"
             )));
         }
         self.config.interface.line = Some(number);
-        self.section = Section::Interface;
         Ok(())
     }
 
@@ -195,12 +272,14 @@ impl Parser<'_, '_> {
                 addr,
             });
         } else if let Some(v) = value_of(line, "PublicKey=") {
+            draft.key_failed = true;
             let key = value::parse_public_key(v)?;
             if let Some(first) = self.keys_seen.get(&key) {
                 return Err(syntax(format!(
                     "duplicate [Peer] for public key {v} (the first one is at line {first})"
                 )));
             }
+            draft.key_failed = false;
             draft.public_key = Some((key, number));
         } else if let Some(v) = value_of(line, "AllowedIPs=") {
             let list = value::parse_allowed_ips(v)?;
@@ -224,14 +303,22 @@ impl Parser<'_, '_> {
         Ok(true)
     }
 
-    fn finish(mut self) -> Result<Config, Error> {
-        for draft in self.drafts {
+    /// Turns the drafts into peers; a peer without a public key is an error (only the first
+    /// one unless `keep_going`).
+    fn finish(&mut self, keep_going: bool) {
+        for draft in std::mem::take(&mut self.drafts) {
             let Some((public_key, _)) = draft.public_key else {
-                return Err(Error::at(
-                    draft.line,
-                    ErrorKind::Invalid,
-                    "A peer is missing a public key",
-                ));
+                if !draft.key_failed {
+                    self.errors.push(Error::at(
+                        draft.line,
+                        ErrorKind::Invalid,
+                        "A peer is missing a public key",
+                    ));
+                    if !keep_going {
+                        return;
+                    }
+                }
+                continue;
             };
             self.config.peers.push(Peer {
                 line: draft.line,
@@ -243,7 +330,6 @@ impl Parser<'_, '_> {
                 allowed_ips: draft.allowed_ips,
             });
         }
-        Ok(self.config)
     }
 }
 
@@ -258,6 +344,7 @@ impl PeerDraft {
             // A section replaces the peer's allowed IPs unless told otherwise.
             replace_allowed_ips: true,
             allowed_ips: Vec::new(),
+            key_failed: false,
         }
     }
 }

@@ -2,19 +2,28 @@
 //!
 //! wg-quick reads them differently from wg: the key and the value are trimmed at both ends
 //! but keep inner whitespace (a `PostUp` command needs its spaces), and `Address` and `DNS`
-//! are lists split at commas and whitespace. ferrotun checks the values as it reads them,
+//! are lists split at commas and whitespace. The four hooks keep a `#` and what follows it
+//! (wireguard-tools 90deacd), because `#` means something to the shell that runs them
+//! (`echo $#`, `${var#prefix}`, a comment the shell itself drops); only the key is read from
+//! the line without its comment. ferrotun checks the values as it reads them,
 //! where wg-quick would only fail later when it runs `ip` or `resolvconf`.
 
 use crate::error::{Error, ErrorKind};
 use crate::model::{InterfaceAddress, QuickSettings};
 use crate::value::{all_digits_saturating, is_wg_space};
 
-/// Applies one `[Interface]` line (comment already removed) if its key is a wg-quick key;
-/// `Ok(false)` means the line is for wg(8).
-pub(crate) fn apply_line(code: &str, quick: &mut QuickSettings) -> Result<bool, Error> {
+/// Applies one `[Interface]` line if its key is a wg-quick key; `Ok(false)` means the line is
+/// for wg(8). `code` is the line without its comment, `whole` the line with it.
+pub(crate) fn apply_line(
+    code: &str,
+    whole: &str,
+    quick: &mut QuickSettings,
+) -> Result<bool, Error> {
     // As `${stripped#*=}`: without an '=', the "value" is the whole line.
     let (key, value) = code.split_once('=').unwrap_or((code, code));
     let (key, value) = (trim(key), trim(value));
+    // As `${line#*=}` for the hooks: the same, on the line that still has its comment.
+    let hook = trim(whole.split_once('=').map_or(whole, |(_, v)| v));
     match key.to_ascii_lowercase().as_str() {
         "address" => {
             for item in list_items(value) {
@@ -32,10 +41,10 @@ pub(crate) fn apply_line(code: &str, quick: &mut QuickSettings) -> Result<bool, 
         }
         "mtu" => quick.mtu = Some(parse_mtu(value)?),
         "table" => quick.table = (!value.is_empty()).then(|| value.to_string()),
-        "preup" => quick.pre_up.push(value.to_string()),
-        "postup" => quick.post_up.push(value.to_string()),
-        "predown" => quick.pre_down.push(value.to_string()),
-        "postdown" => quick.post_down.push(value.to_string()),
+        "preup" => quick.pre_up.push(hook.to_string()),
+        "postup" => quick.post_up.push(hook.to_string()),
+        "predown" => quick.pre_down.push(hook.to_string()),
+        "postdown" => quick.post_down.push(hook.to_string()),
         "saveconfig" => quick.save_config = Some(parse_bool(value)?),
         _ => return Ok(false),
     }

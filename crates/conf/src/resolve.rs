@@ -7,12 +7,16 @@
 //!   number or a UDP service name; the first IPv4 or IPv6 result wins.
 //! * Ports: a number or a UDP service name, resolved with `AI_PASSIVE`.
 //!
-//! The [`Resolver`] trait lets tests and other front ends replace the system resolver.
+//! The [`Resolver`] trait lets tests and other front ends replace the system resolver;
+//! [`OfflineResolver`] checks names for form only.
 
 use crate::error::{Error, ErrorKind};
 use dns_lookup::{AddrInfoHints, LookupError, LookupErrorKind};
 use std::net::SocketAddr;
 use std::time::Duration;
+
+mod offline;
+pub use offline::{is_host_name, OfflineResolver};
 
 /// Resolves the two kinds of names a configuration can hold.
 pub trait Resolver {

@@ -1,7 +1,8 @@
 //! `ferrotun`: the wg(8) commands of ferrotun, byte for byte compatible with
 //! wireguard-tools' `wg`: `show`, `showconf`, `set`, `setconf`, `addconf`, `syncconf`,
 //! `genkey`, `genpsk` and `pubkey`, plus `show --json` (see [`cmd::json`]); and wg-quick(8)'s
-//! `up`, `down`, `save` and `strip`, natively (crate `ferrotun-quick`).
+//! `up`, `down`, `save` and `strip`, natively (crate `ferrotun-quick`); and its own `check`,
+//! `qr`, `completion` and `man`.
 //!
 //! As in `wg.c`, the first argument picks a subcommand from a table; no argument means
 //! `show`. Every subcommand receives the program name (`argv[0]`, used in usage texts) and
@@ -109,10 +110,36 @@ const QUICK_SUBCOMMANDS: &[(&str, Handler, &str)] = &[
         "Saves an interface's configuration to its config file, like `wg-quick save'",
     ),
     (
+        "reload",
+        cmd::quick::run,
+        "Applies a changed config file to a running interface without taking it down",
+    ),
+    (
         "strip",
         cmd::quick::strip,
         "Prints a config file without the wg-quick(8) keys, like `wg-quick strip'",
     ),
+];
+
+/// ferrotun's own additions, listed last and, like [`QUICK_SUBCOMMANDS`], not when the
+/// program runs as `wg`.
+const EXTRA_SUBCOMMANDS: &[(&str, Handler, &str)] = &[
+    (
+        "check",
+        cmd::check::run,
+        "Checks a config file and reports every problem as file:line: problem",
+    ),
+    (
+        "qr",
+        cmd::qr::run,
+        "Prints a config file as a QR code for the WireGuard apps on phones",
+    ),
+    (
+        "completion",
+        cmd::completion::run,
+        "Prints a completion script for bash, zsh or fish",
+    ),
+    ("man", cmd::man::run, "Prints the ferrotun(8) manual page"),
 ];
 
 fn top_usage(prog: &OsStr) -> Vec<u8> {
@@ -124,7 +151,8 @@ fn top_usage(prog: &OsStr) -> Vec<u8> {
         .file_name()
         .is_some_and(|n| n == "wg");
     let quick = if as_wg { &[][..] } else { QUICK_SUBCOMMANDS };
-    for (name, _, description) in SUBCOMMANDS.iter().chain(quick) {
+    let extra = if as_wg { &[][..] } else { EXTRA_SUBCOMMANDS };
+    for (name, _, description) in SUBCOMMANDS.iter().chain(quick).chain(extra) {
         text.extend_from_slice(format!("  {name}: {description}\n").as_bytes());
     }
     text.extend_from_slice(b"You may pass `--help' to any of these subcommands to view usage.\n");
@@ -151,7 +179,10 @@ fn main() -> ExitCode {
         let show = [OsString::from("show")];
         return ExitCode::from(cmd::show::run(&Invocation { prog, args: &show }));
     }
-    let mut all = SUBCOMMANDS.iter().chain(QUICK_SUBCOMMANDS);
+    let mut all = SUBCOMMANDS
+        .iter()
+        .chain(QUICK_SUBCOMMANDS)
+        .chain(EXTRA_SUBCOMMANDS);
     if let Some((_, handler, _)) = all.find(|(name, _, _)| args[0] == **name) {
         return ExitCode::from(handler(&Invocation { prog, args }));
     }

@@ -5,6 +5,10 @@
 //! wg-quick would have run for the same effect, which keeps logs comparable with the
 //! original tool even though ferrotun talks netlink instead of running `ip`.
 
+mod text;
+
+pub use text::{delete_rule_text, resolvectl_commands};
+
 use ferrotun_uapi::SetRequest;
 use std::fmt;
 use std::net::IpAddr;
@@ -97,6 +101,10 @@ pub enum DnsBackend {
     Resolvconf(String),
     /// systemd-resolved through `resolvectl`.
     Resolved,
+    /// `/etc/netns/NAME/resolv.conf`, the file `ip netns exec NAME` shows as
+    /// `/etc/resolv.conf`: for an interface in namespace NAME (`--netns`), whose DNS must not
+    /// change the host's resolver. A file that was there before is kept aside and put back.
+    NetnsFile(String),
 }
 
 /// One effect on the system.
@@ -109,6 +117,14 @@ pub enum Action {
         /// The interface name.
         interface: String,
     },
+    /// `ip link set dev IF netns NAME` (`--netns`): right after the daemon made the link,
+    /// so the daemon and its UDP socket stay here while the interface lives in NAME.
+    MoveToNetns {
+        /// The interface name.
+        interface: String,
+        /// The namespace.
+        netns: String,
+    },
     /// Run a hook through `bash -c` (`%i` already replaced).
     RunHook {
         /// The command.
@@ -120,6 +136,21 @@ pub enum Action {
         interface: String,
         /// The request built from the stripped file.
         request: SetRequest,
+    },
+    /// Bring the wg(8) part of the running device in line with the file (`reload`): like
+    /// `wg syncconf`, the request already holds the difference to the running device.
+    SyncWgConfig {
+        /// The interface name.
+        interface: String,
+        /// The request.
+        request: SetRequest,
+    },
+    /// `ip address del` (`reload`).
+    DeleteAddress {
+        /// The interface name.
+        interface: String,
+        /// The address.
+        address: Prefix,
     },
     /// `ip address add`.
     AddAddress {
@@ -148,6 +179,15 @@ pub enum Action {
     },
     /// `ip route add PREFIX dev IF [table T]`.
     AddRoute {
+        /// The interface name.
+        interface: String,
+        /// The destination (host bits cleared).
+        prefix: Prefix,
+        /// The table; `None` is the main table.
+        table: Option<u32>,
+    },
+    /// `ip route del PREFIX dev IF [table T]` (`reload`).
+    DeleteRoute {
         /// The interface name.
         interface: String,
         /// The destination (host bits cleared).
@@ -205,15 +245,16 @@ pub enum Action {
         /// The interface name.
         interface: String,
     },
-    /// Write the running configuration back to the file.
+    /// Write the running configuration back into the file, editing it in place (see
+    /// [`crate::saveedit`]).
     SaveConfig {
         /// The interface name.
         interface: String,
         /// The file.
         path: PathBuf,
-        /// The wg-quick keys to write into `[Interface]` (besides `Address`, which is read
-        /// from the link).
-        quick: ferrotun_conf::QuickSettings,
+        /// The file as parsed when the command started (for the values it resolved:
+        /// endpoint host names, port names).
+        config: Box<ferrotun_conf::Config>,
     },
 }
 
@@ -225,132 +266,5 @@ impl Action {
             self,
             Action::UnsetDns { .. } | Action::RemoveFirewall { .. }
         )
-    }
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Rule::NotFwmark { family, mark } => {
-                write!(
-                    f,
-                    "{} rule add not fwmark {mark} table {mark}",
-                    family.switch()
-                )
-            }
-            Rule::SuppressMain { family } => {
-                write!(
-                    f,
-                    "{} rule add table main suppress_prefixlength 0",
-                    family.switch()
-                )
-            }
-        }
-    }
-}
-
-/// The command text of a rule deletion, as wg-quick's `del_if` spells it.
-#[must_use]
-pub fn delete_rule_text(rule: &Rule) -> String {
-    match rule {
-        Rule::NotFwmark { family, mark } => {
-            format!("ip {} rule delete table {mark}", family.switch())
-        }
-        Rule::SuppressMain { family } => format!(
-            "ip {} rule delete table main suppress_prefixlength 0",
-            family.switch()
-        ),
-    }
-}
-
-/// The `resolvectl` argument lists for `SetDns` with systemd-resolved: the servers, then the
-/// search domains plus `~.` so the link takes all queries (wg-quick's `-x`, exclusive).
-#[must_use]
-pub fn resolvectl_commands(
-    interface: &str,
-    servers: &[String],
-    search: &[String],
-) -> Vec<Vec<String>> {
-    let mut dns = vec!["dns".to_string(), interface.to_string()];
-    dns.extend(servers.iter().cloned());
-    let mut domain = vec![
-        "domain".to_string(),
-        interface.to_string(),
-        "~.".to_string(),
-    ];
-    domain.extend(search.iter().cloned());
-    vec![dns, domain]
-}
-
-impl fmt::Display for Action {
-    /// The command wg-quick would print after `[#] ` (several lines for some actions).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Action::StartDaemon { program, interface } => write!(f, "{program} {interface}"),
-            Action::RunHook { command } => f.write_str(command),
-            Action::ApplyWgConfig { interface, .. } => {
-                write!(f, "wg addconf {interface} /dev/stdin")
-            }
-            Action::AddAddress { interface, address } => {
-                let switch = address.family().switch();
-                write!(f, "ip {switch} address add {address} dev {interface}")
-            }
-            Action::SetMtuUp { interface, mtu } => {
-                write!(f, "ip link set mtu {mtu} up dev {interface}")
-            }
-            Action::SetDns {
-                interface,
-                servers,
-                search,
-                backend,
-            } => fmt_set_dns(f, interface, servers, search, backend),
-            Action::AddRoute {
-                interface,
-                prefix,
-                table,
-            } => {
-                let switch = prefix.family().switch();
-                write!(f, "ip {switch} route add {prefix} dev {interface}")?;
-                match table {
-                    Some(table) => write!(f, " table {table}"),
-                    None => Ok(()),
-                }
-            }
-            Action::SetFwmark { interface, mark } => write!(f, "wg set {interface} fwmark {mark}"),
-            Action::AddRule(rule) => write!(f, "ip {rule}"),
-            Action::SetSysctl { key, value } => write!(f, "sysctl -q {key}={value}"),
-            Action::Firewall { nft: true, .. } => f.write_str("nft -f /dev/stdin"),
-            Action::Firewall { family, .. } => match family {
-                Family::V4 => f.write_str("iptables-restore -n"),
-                Family::V6 => f.write_str("ip6tables-restore -n"),
-            },
-            Action::DeleteRules(rule) => f.write_str(&delete_rule_text(rule)),
-            Action::DeleteLink { interface } => write!(f, "ip link delete dev {interface}"),
-            Action::UnsetDns { interface, backend } => match backend {
-                DnsBackend::Resolvconf(prefix) => write!(f, "resolvconf -d {prefix}{interface} -f"),
-                DnsBackend::Resolved => write!(f, "resolvectl revert {interface}"),
-            },
-            Action::RemoveFirewall { interface } => write!(f, "# remove firewall of {interface}"),
-            Action::SaveConfig { interface, .. } => write!(f, "wg showconf {interface}"),
-        }
-    }
-}
-
-fn fmt_set_dns(
-    f: &mut fmt::Formatter<'_>,
-    interface: &str,
-    servers: &[String],
-    search: &[String],
-    backend: &DnsBackend,
-) -> fmt::Result {
-    match backend {
-        DnsBackend::Resolvconf(prefix) => write!(f, "resolvconf -a {prefix}{interface} -m 0 -x"),
-        DnsBackend::Resolved => {
-            let lines: Vec<String> = resolvectl_commands(interface, servers, search)
-                .iter()
-                .map(|args| format!("resolvectl {}", args.join(" ")))
-                .collect();
-            f.write_str(&lines.join("\n[#] "))
-        }
     }
 }

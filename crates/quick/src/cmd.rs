@@ -1,12 +1,15 @@
-//! The four commands as the CLI calls them: `up`, `down`, `save`, `strip`, each taking
-//! wg-quick's `CONFIG_FILE | INTERFACE` argument.
+//! The commands as the CLI calls them: `up`, `down`, `save`, `strip` (wg-quick's) and
+//! `reload`, each taking wg-quick's `CONFIG_FILE | INTERFACE` argument.
 
 use crate::action::Action;
+use crate::env::Environment;
 use crate::exec::linux::LinuxExecutor;
-use crate::exec::{run_down, run_up, ExecError};
+use crate::exec::{run_down, run_up_until, ExecError};
+use crate::interrupt::Trap;
 use crate::invocation;
+use crate::netns::Namespace;
 use crate::plan::{self, Invocation, PlanError};
-use crate::probe::probe;
+use crate::probe::{probe, probe_running};
 use ferrotun_conf::{parse_file, Config, Dialect, ParseOptions, SystemResolver};
 use std::fmt;
 use std::io;
@@ -48,6 +51,8 @@ impl std::error::Error for Error {}
 pub struct Options {
     /// The userspace daemon program.
     pub daemon: String,
+    /// `--netns NAME`: the interface lives (or is to live) in namespace NAME.
+    pub netns: Option<String>,
 }
 
 impl Options {
@@ -58,7 +63,18 @@ impl Options {
             .ok()
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| DEFAULT_DAEMON.to_string());
-        Options { daemon }
+        Options {
+            daemon,
+            netns: None,
+        }
+    }
+
+    fn namespace(&self) -> Result<Option<Namespace>, Error> {
+        self.netns
+            .as_deref()
+            .map(Namespace::open)
+            .transpose()
+            .map_err(|e| Error::Usage(e.to_string()))
     }
 }
 
@@ -77,47 +93,84 @@ fn load(argument: &str, options: &Options) -> Result<(Invocation, Config), Error
         warn: &mut warn,
     };
     let config = parse_file(&path, &mut parse).map_err(Error::Config)?;
-    let daemon = options.daemon.clone();
-    Ok((
-        Invocation {
-            interface,
-            path,
-            daemon,
-        },
-        config,
-    ))
+    let inv = Invocation {
+        interface,
+        path,
+        daemon: options.daemon.clone(),
+        netns: options.netns.clone(),
+    };
+    Ok((inv, config))
 }
 
-/// `up`: plan from a fresh snapshot, execute, roll back on failure.
-pub fn up(argument: &str, options: &Options) -> Result<(), Error> {
+/// Everything a command needs: the invocation, the file, the namespace, a snapshot.
+fn prepare(
+    argument: &str,
+    options: &Options,
+) -> Result<(Invocation, Config, Option<Namespace>, Environment), Error> {
     let (inv, config) = load(argument, options)?;
-    let env = probe(&inv.interface, &config).map_err(Error::Probe)?;
+    let netns = options.namespace()?;
+    let env = probe(&inv.interface, &config, netns.as_ref()).map_err(Error::Probe)?;
+    Ok((inv, config, netns, env))
+}
+
+/// The running interface must have its link where we look (`--netns` or here).
+fn require_link(inv: &Invocation, env: &Environment) -> Result<(), Error> {
+    if env.is_wireguard && !env.link_exists {
+        return Err(Error::Plan(PlanError::NoLink(inv.interface.clone())));
+    }
+    Ok(())
+}
+
+/// `up`: plan from a fresh snapshot, execute, roll back on failure or on SIGINT/SIGTERM.
+pub fn up(argument: &str, options: &Options) -> Result<(), Error> {
+    let (inv, config, netns, env) = prepare(argument, options)?;
     let actions = plan::plan_up(&inv, &config, &env).map_err(Error::Plan)?;
-    let mut executor = LinuxExecutor::new().map_err(Error::Probe)?;
-    run_up(&mut executor, &actions).map_err(Error::Exec)
+    let mut executor = LinuxExecutor::with_netns(netns).map_err(Error::Probe)?;
+    let trap = Trap::install().map_err(Error::Probe)?;
+    run_up_until(&mut executor, &actions, trap.flag()).map_err(Error::Exec)
 }
 
 /// `down`.
 pub fn down(argument: &str, options: &Options) -> Result<(), Error> {
-    let (inv, config) = load(argument, options)?;
-    let env = probe(&inv.interface, &config).map_err(Error::Probe)?;
+    let (inv, config, netns, env) = prepare(argument, options)?;
+    require_link(&inv, &env)?;
     let actions = plan::plan_down(&inv, &config, &env).map_err(Error::Plan)?;
-    let mut executor = LinuxExecutor::new().map_err(Error::Probe)?;
+    let mut executor = LinuxExecutor::with_netns(netns).map_err(Error::Probe)?;
     run_down(&mut executor, &actions).map_err(Error::Exec)
 }
 
-/// `save`: write the running configuration back to the file.
-pub fn save(argument: &str, options: &Options) -> Result<(), Error> {
-    let (inv, config) = load(argument, options)?;
-    if !ferrotun_uapi::client::has_interface(std::ffi::OsStr::new(&inv.interface)) {
+/// `reload`: apply the file to the running interface without taking it down: the wg(8)
+/// part as `syncconf` does, and addresses, MTU, routes and DNS as `up` would set them.
+pub fn reload(argument: &str, options: &Options) -> Result<(), Error> {
+    let (inv, config, netns, env) = prepare(argument, options)?;
+    if !env.is_wireguard {
         return Err(Error::Plan(PlanError::NotWireGuard(inv.interface)));
     }
+    let running = probe_running(&inv.interface, netns.as_ref()).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ENODEV) {
+            Error::Plan(PlanError::NoLink(inv.interface.clone()))
+        } else {
+            Error::Probe(e)
+        }
+    })?;
+    let actions = plan::plan_reload(&inv, &config, &env, &running).map_err(Error::Plan)?;
+    let mut executor = LinuxExecutor::with_netns(netns).map_err(Error::Probe)?;
+    run_down(&mut executor, &actions).map_err(Error::Exec)
+}
+
+/// `save`: write the running configuration into the file.
+pub fn save(argument: &str, options: &Options) -> Result<(), Error> {
+    let (inv, config, netns, env) = prepare(argument, options)?;
+    if !env.is_wireguard {
+        return Err(Error::Plan(PlanError::NotWireGuard(inv.interface)));
+    }
+    require_link(&inv, &env)?;
     let action = Action::SaveConfig {
         interface: inv.interface,
         path: inv.path,
-        quick: config.interface.quick,
+        config: Box::new(config),
     };
-    let mut executor = LinuxExecutor::new().map_err(Error::Probe)?;
+    let mut executor = LinuxExecutor::with_netns(netns).map_err(Error::Probe)?;
     run_down(&mut executor, &[action]).map_err(Error::Exec)
 }
 

@@ -56,3 +56,20 @@ impl Default for Environment {
         }
     }
 }
+
+/// The running interface as `reload` finds it: what the new file is diffed against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Running {
+    /// The daemon's configuration (UAPI `get`).
+    pub device: ferrotun_uapi::client::DeviceInfo,
+    /// The link's addresses; the flag marks link-scope ones (the kernel's own IPv6
+    /// link-local address among them).
+    pub addresses: Vec<(crate::action::Prefix, bool)>,
+    /// The link's MTU.
+    pub mtu: u32,
+    /// Unicast `proto boot` routes through the link (what `ip route add` makes), any table:
+    /// destination and table.
+    pub routes: Vec<(crate::action::Prefix, u32)>,
+    /// wg-quick's policy rules present in the namespace.
+    pub rules: Vec<crate::action::Rule>,
+}

@@ -6,8 +6,10 @@
 //! `PreUp`, wg configuration, addresses, MTU and link up, DNS, routes (most specific
 //! first, with the default-route scheme for `/0`), `PostUp`.
 
+mod reload;
 mod route;
 
+pub use reload::plan_reload;
 pub use route::firewall_script;
 
 use crate::action::{Action, DnsBackend, Family, Prefix, Rule};
@@ -26,6 +28,8 @@ pub struct Invocation {
     /// The userspace daemon to start (`WG_QUICK_USERSPACE_IMPLEMENTATION`, default
     /// `ferrotund`).
     pub daemon: String,
+    /// `--netns NAME`: the interface lives in namespace NAME, the daemon here.
+    pub netns: Option<String>,
 }
 
 /// Why no plan could be made. The text is what the user sees.
@@ -41,6 +45,8 @@ pub enum PlanError {
     NoDnsBackend,
     /// `Table` names a table that is neither a number nor a known name.
     UnknownTable(String),
+    /// `reload` of an interface that has no link here (it may be in another namespace).
+    NoLink(String),
 }
 
 impl fmt::Display for PlanError {
@@ -58,6 +64,11 @@ impl fmt::Display for PlanError {
                  available; install one of them or remove the DNS line",
             ),
             PlanError::UnknownTable(name) => write!(f, "unknown routing table `{name}'"),
+            PlanError::NoLink(name) => write!(
+                f,
+                "`{name}' has a WireGuard socket but no link in this network namespace; \
+                 if it was brought up with --netns NAME, pass --netns NAME again"
+            ),
         }
     }
 }
@@ -115,6 +126,12 @@ pub fn plan_up(
         program: inv.daemon.clone(),
         interface: name.clone(),
     }];
+    if let Some(netns) = &inv.netns {
+        actions.push(Action::MoveToNetns {
+            interface: name.clone(),
+            netns: netns.clone(),
+        });
+    }
     actions.extend(hooks(&quick.pre_up, name));
     actions.push(Action::ApplyWgConfig {
         interface: name.clone(),
@@ -142,7 +159,10 @@ pub fn plan_up(
             backend,
         });
     }
-    route::plan_routes(name, config, table, &routes, env, &mut actions);
+    let scheme = inv.netns.is_none();
+    actions.extend(route::plan_routes(
+        name, config, table, &routes, env, scheme,
+    ));
     actions.extend(hooks(&quick.post_up, name));
     Ok(actions)
 }
@@ -164,11 +184,13 @@ pub fn plan_down(
         actions.push(Action::SaveConfig {
             interface: name.clone(),
             path: inv.path.clone(),
-            quick: quick.clone(),
+            config: Box::new(config.clone()),
         });
     }
-    // `del_if`: the rules go only when they can be ours (auto table, a mark, a /0 route).
-    if table == TableMode::Auto && env.running_fwmark != 0 && env.running_has_default {
+    // `del_if`: the rules go only when they can be ours (auto table, a mark, a /0 route;
+    // never with --netns, where `up` makes none).
+    let scheme = table == TableMode::Auto && inv.netns.is_none();
+    if scheme && env.running_fwmark != 0 && env.running_has_default {
         actions.extend(rule_deletions(env.running_fwmark));
     }
     actions.push(Action::DeleteLink {
@@ -227,7 +249,7 @@ fn started_interface(done: &[Action]) -> Option<String> {
 }
 
 /// The four rule deletions of `del_if`, for table/mark `mark`.
-fn rule_deletions(mark: u32) -> impl Iterator<Item = Action> {
+pub(crate) fn rule_deletions(mark: u32) -> impl Iterator<Item = Action> {
     [Family::V4, Family::V6]
         .into_iter()
         .flat_map(move |family| {
@@ -239,13 +261,19 @@ fn rule_deletions(mark: u32) -> impl Iterator<Item = Action> {
 }
 
 /// Hooks with `%i` replaced by the interface name.
-fn hooks<'a>(commands: &'a [String], interface: &'a str) -> impl Iterator<Item = Action> + 'a {
+pub(crate) fn hooks<'a>(
+    commands: &'a [String],
+    interface: &'a str,
+) -> impl Iterator<Item = Action> + 'a {
     commands.iter().map(move |command| Action::RunHook {
         command: command.replace("%i", interface),
     })
 }
 
-fn dns_backend(quick: &QuickSettings, env: &Environment) -> Result<Option<DnsBackend>, PlanError> {
+pub(crate) fn dns_backend(
+    quick: &QuickSettings,
+    env: &Environment,
+) -> Result<Option<DnsBackend>, PlanError> {
     // As in wg-quick, search domains alone set nothing.
     if quick.dns_servers.is_empty() {
         return Ok(None);
@@ -255,7 +283,7 @@ fn dns_backend(quick: &QuickSettings, env: &Environment) -> Result<Option<DnsBac
 
 /// Fails early with a clear message where wg-quick would die on "RTNETLINK answers:
 /// Permission denied" halfway through.
-fn check_ipv6(
+pub(crate) fn check_ipv6(
     quick: &QuickSettings,
     routes: &[Prefix],
     table: TableMode,
@@ -280,6 +308,11 @@ fn check_ipv6(
 
 /// The explicit `MTU`, else the smallest route MTU towards an endpoint, else the default
 /// route's, else 1500; minus 80 for the worst-case overhead (IPv6 + UDP + WireGuard).
+///
+/// The smallest, as wg-quick does since wireguard-tools 5150cd6 (2025). Older wg-quick
+/// (v1.0.20210914, still shipped by Debian 12) keeps the *largest*, which lets packets
+/// towards the peer behind the narrowest path exceed that path's MTU; ferrotun
+/// deliberately follows the fixed version (compatibility.md MTU-1).
 #[must_use]
 pub fn mtu(config: &Config, env: &Environment) -> u32 {
     if let Some(mtu) = config.interface.quick.mtu {

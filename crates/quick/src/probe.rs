@@ -1,30 +1,40 @@
-//! Fills an [`Environment`] from the running Linux host (in the calling thread's network
-//! namespace): the questions wg-quick asks `ip`, `wg`, `type -p` and `/proc` while it runs.
+//! Fills an [`Environment`] from the running Linux host: the questions wg-quick asks `ip`,
+//! `wg`, `type -p` and `/proc` while it runs; and, for `reload`, a [`Running`] snapshot of
+//! the interface.
 
-use crate::action::{DnsBackend, Family};
-use crate::env::Environment;
+use crate::action::{DnsBackend, Family, Prefix};
+use crate::env::{Environment, Running};
 use crate::exec::netlink::Netlink;
 use crate::exec::rtnl;
+use crate::netns::{within, Namespace};
 use ferrotun_conf::Config;
 use std::ffi::OsStr;
 use std::io;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-/// Takes the snapshot for `interface` and its parsed file.
-pub fn probe(interface: &str, config: &Config) -> io::Result<Environment> {
+const MAIN_TABLE: u32 = 254;
+
+/// Takes the snapshot for `interface` and its parsed file. With `netns` (`--netns`), the
+/// interface's side (links, tables, sysctls) is read inside that namespace, and the
+/// endpoint paths here, where the daemon's UDP socket is.
+pub fn probe(
+    interface: &str,
+    config: &Config,
+    netns: Option<&Namespace>,
+) -> io::Result<Environment> {
+    let mut env = within(netns, || interface_side(interface))?;
     let mut nl = Netlink::open()?;
-    let mut env = Environment {
-        link_exists: rtnl::link_by_name(&mut nl, interface)?.is_some(),
-        is_wireguard: ferrotun_uapi::client::has_interface(OsStr::new(interface)),
-        src_valid_mark: read_trimmed("/proc/sys/net/ipv4/conf/all/src_valid_mark").as_deref()
-            == Some("1"),
-        ipv6_available: read_trimmed("/proc/sys/net/ipv6/conf/all/disable_ipv6")
-            .is_some_and(|v| v != "1"),
-        dns: dns_backend(),
-        has_nft: which("nft").is_some(),
-        table_names: table_names(),
-        ..Environment::default()
-    };
+    if let Some(ns) = netns {
+        // The daemon makes the link here before it moves, so the name must be free in both.
+        env.link_exists |= rtnl::link_by_name(&mut nl, interface)?.is_some();
+        env.dns = Some(DnsBackend::NetnsFile(ns.name().to_string()));
+    } else {
+        env.dns = dns_backend();
+    }
+    env.is_wireguard = ferrotun_uapi::client::has_interface(OsStr::new(interface));
+    env.has_nft = which("nft").is_some();
+    env.table_names = table_names();
     for endpoint in config
         .peers
         .iter()
@@ -36,18 +46,10 @@ pub fn probe(interface: &str, config: &Config) -> io::Result<Environment> {
             env.endpoint_mtus.insert(ip, mtu);
         }
     }
-    let v4 = rtnl::dump_routes(&mut nl, Family::V4)?;
-    let default = v4
-        .iter()
-        .find(|r| r.table == 254 && r.dst_len == 0)
-        .copied();
+    let default = rtnl::dump_routes(&mut nl, Family::V4)?
+        .into_iter()
+        .find(|r| r.table == MAIN_TABLE && r.dst_len == 0);
     env.default_route_mtu = route_mtu(&mut nl, default)?;
-    let v6 = if env.ipv6_available {
-        rtnl::dump_routes(&mut nl, Family::V6)?
-    } else {
-        Vec::new()
-    };
-    env.nonempty_tables = v4.iter().chain(&v6).map(|r| r.table).collect();
     if env.is_wireguard {
         if let Ok(info) = ferrotun_uapi::client::get(
             OsStr::new(interface),
@@ -62,6 +64,79 @@ pub fn probe(interface: &str, config: &Config) -> io::Result<Environment> {
         }
     }
     Ok(env)
+}
+
+/// What the calling thread's namespace says about the interface's side.
+fn interface_side(interface: &str) -> io::Result<Environment> {
+    let mut nl = Netlink::open()?;
+    let mut env = Environment {
+        link_exists: rtnl::link_by_name(&mut nl, interface)?.is_some(),
+        src_valid_mark: read_trimmed("/proc/sys/net/ipv4/conf/all/src_valid_mark").as_deref()
+            == Some("1"),
+        ipv6_available: read_trimmed("/proc/sys/net/ipv6/conf/all/disable_ipv6")
+            .is_some_and(|v| v != "1"),
+        ..Environment::default()
+    };
+    let mut tables: Vec<_> = rtnl::dump_routes(&mut nl, Family::V4)?;
+    if env.ipv6_available {
+        tables.extend(rtnl::dump_routes(&mut nl, Family::V6)?);
+    }
+    env.nonempty_tables = tables.iter().map(|r| r.table).collect();
+    Ok(env)
+}
+
+/// The running interface for `reload`, read where the link lives; `ENODEV` when it has no
+/// link there.
+pub fn probe_running(interface: &str, netns: Option<&Namespace>) -> io::Result<Running> {
+    let mut running = within(netns, || link_side(interface))?;
+    running.device = ferrotun_uapi::client::get(
+        OsStr::new(interface),
+        &ferrotun_uapi::client::resolve_numeric,
+    )
+    .map_err(|e| io::Error::from_raw_os_error(e.errno()))?;
+    Ok(running)
+}
+
+fn link_side(interface: &str) -> io::Result<Running> {
+    let mut nl = Netlink::open()?;
+    let index = rtnl::index_of(&mut nl, interface)?;
+    let mut running = Running {
+        mtu: rtnl::link_mtu(&mut nl, index)?.unwrap_or(0),
+        ..Running::default()
+    };
+    running.addresses = rtnl::addresses(&mut nl, index)?
+        .into_iter()
+        .map(|a| (a.prefix, a.link_scope))
+        .collect();
+    for family in [Family::V4, Family::V6] {
+        // Without IPv6 in the kernel there are neither IPv6 routes nor rules to find.
+        let Ok(routes) = rtnl::dump_routes(&mut nl, family) else {
+            continue;
+        };
+        for route in routes {
+            let ours = route.oif == Some(index)
+                && route.protocol == rtnl::RTPROT_BOOT
+                && route.kind == rtnl::RTN_UNICAST;
+            if ours {
+                let unspecified = match family {
+                    Family::V4 => IpAddr::from([0u8; 4]),
+                    Family::V6 => IpAddr::from([0u8; 16]),
+                };
+                let ip = route.dst.unwrap_or(unspecified);
+                running.routes.push((
+                    Prefix {
+                        ip,
+                        len: route.dst_len,
+                    },
+                    route.table,
+                ));
+            }
+        }
+        running
+            .rules
+            .extend(rtnl::dump_rules(&mut nl, family).unwrap_or_default());
+    }
+    Ok(running)
 }
 
 /// The route's own MTU, else its device's.

@@ -1,10 +1,13 @@
-//! The wg(8) side of a wg-quick file: `strip`, the `addconf` request, and the `showconf`
-//! text that `save` writes back.
+//! The wg(8) side of a wg-quick file: `strip`, the `addconf` request of `up`, and the
+//! `syncconf`-style request of `reload`.
+
+mod sync;
+
+pub use sync::{sync_peers, syncconf};
 
 use ferrotun_conf::{AllowedIpOp, Config};
 use ferrotun_uapi::client::DeviceInfo;
 use ferrotun_uapi::{AllowedIpChange, PeerChange, SetRequest};
-use std::fmt::Write as _;
 
 /// The keys wg-quick consumes from `[Interface]`.
 const QUICK_KEYS: [&str; 9] = [
@@ -55,6 +58,20 @@ pub fn addconf_request(config: &Config) -> SetRequest {
     }
 }
 
+/// The request `wg setconf` sends for the file: [`addconf_request`] with what the file
+/// leaves out reset (no private key, port 0, fwmark off) and the peer list replaced.
+#[must_use]
+pub fn setconf_request(config: &Config) -> SetRequest {
+    let interface = &config.interface;
+    SetRequest {
+        private_key: Some(interface.private_key.clone().flatten()),
+        listen_port: Some(interface.listen_port.unwrap_or(0)),
+        fwmark: Some(interface.fwmark.unwrap_or(0)),
+        replace_peers: true,
+        ..addconf_request(config)
+    }
+}
+
 /// The UAPI change a `[Peer]` section asks for (shared with the `wg`-style commands).
 #[must_use]
 pub fn peer_change(peer: &ferrotun_conf::Peer) -> PeerChange {
@@ -77,52 +94,18 @@ pub fn peer_change(peer: &ferrotun_conf::Peer) -> PeerChange {
     change
 }
 
-/// The `[Peer]` sections of `wg showconf`, for `save` (the `[Interface]` part is written by
-/// the caller, which adds the wg-quick keys).
+/// The `reload` request: `wg syncconf`'s difference between the file and the `running`
+/// device, so kept peers are changed in place and their sessions survive. Peers the file
+/// no longer lists are removed, and a preshared key or keepalive it no longer gives is
+/// cleared (780182e, 0a81a17). Unlike `syncconf`, an interface key the file leaves out is
+/// left alone rather than reset: the random port of a file without `ListenPort` (reset,
+/// the daemon would rebind and every peer would have to roam), a private key set by a
+/// `PreUp` hook, the mark of the default-route scheme (the planner decides the mark).
 #[must_use]
-pub fn showconf_interface_keys(info: &DeviceInfo) -> String {
-    let mut text = String::new();
-    if info.listen_port != 0 {
-        let _ = writeln!(text, "ListenPort = {}", info.listen_port);
-    }
-    if info.fwmark != 0 {
-        let _ = writeln!(text, "FwMark = 0x{:x}", info.fwmark);
-    }
-    if let Some(private) = &info.private_key {
-        let _ = writeln!(text, "PrivateKey = {}", private.to_base64());
-    }
-    text
-}
-
-/// The `[Peer]` sections of `wg showconf`.
-#[must_use]
-pub fn showconf_peers(info: &DeviceInfo) -> String {
-    let mut text = String::new();
-    for peer in &info.peers {
-        let _ = writeln!(
-            text,
-            "\n[Peer]\nPublicKey = {}",
-            peer.public_key.to_base64()
-        );
-        if let Some(psk) = &peer.preshared_key {
-            let _ = writeln!(text, "PresharedKey = {}", psk.to_base64());
-        }
-        if !peer.allowed_ips.is_empty() {
-            let ips: Vec<String> = peer
-                .allowed_ips
-                .iter()
-                .map(|(ip, cidr)| format!("{ip}/{cidr}"))
-                .collect();
-            let _ = writeln!(text, "AllowedIPs = {}", ips.join(", "));
-        }
-        if let Some(endpoint) = peer.endpoint {
-            let _ = writeln!(text, "Endpoint = {endpoint}");
-        }
-        if peer.persistent_keepalive != 0 {
-            let _ = writeln!(text, "PersistentKeepalive = {}", peer.persistent_keepalive);
-        }
-    }
-    text
+pub fn sync_request(config: &Config, running: &DeviceInfo) -> SetRequest {
+    let mut request = addconf_request(config);
+    sync_peers(&mut request, running);
+    request
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Warning};
 use crate::model::Config;
-use crate::parse::{parse_bytes, parse_file, Dialect, ParseOptions};
+use crate::parse::{check_bytes, parse_bytes, parse_file, Checked, Dialect, ParseOptions};
 use crate::resolve::{Resolver, SystemResolver};
 use std::net::SocketAddr;
 
@@ -64,6 +64,25 @@ pub(super) fn parse(text: &str) -> Config {
     result.unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Runs `f` with options for `dialect`: the stub resolver, warnings dropped.
+pub(super) fn with_options<T>(dialect: Dialect, f: impl FnOnce(&mut ParseOptions<'_>) -> T) -> T {
+    let mut warn = |_: &Warning| {};
+    let mut resolver = StubResolver;
+    let mut options = ParseOptions {
+        dialect,
+        resolver: &mut resolver,
+        warn: &mut warn,
+    };
+    f(&mut options)
+}
+
+/// `check_bytes` of `text` as file `test.conf`.
+pub(super) fn check_as(dialect: Dialect, text: &str) -> Checked {
+    with_options(dialect, |options| {
+        check_bytes(text.as_bytes(), Some("test.conf"), options)
+    })
+}
+
 /// The single error line for `text`.
 pub(super) fn error(text: &str) -> String {
     error_as(Dialect::Wg, text)
@@ -78,22 +97,15 @@ pub(super) fn error_as(dialect: Dialect, text: &str) -> String {
 
 #[test]
 fn missing_and_unreadable_files() {
-    let mut warn = |_: &Warning| {};
-    let mut resolver = StubResolver;
-    let mut options = ParseOptions {
-        dialect: Dialect::Wg,
-        resolver: &mut resolver,
-        warn: &mut warn,
-    };
     let missing = std::path::Path::new("/nonexistent/ferrotun/wg0.conf");
-    let e = parse_file(missing, &mut options).unwrap_err();
+    let e = with_options(Dialect::Wg, |options| parse_file(missing, options)).unwrap_err();
     assert_eq!(
         e.to_string(),
         "/nonexistent/ferrotun/wg0.conf: No such file or directory"
     );
     assert_eq!(e.kind, crate::ErrorKind::Io);
     let dir = std::env::temp_dir();
-    let e = parse_file(&dir, &mut options).unwrap_err();
+    let e = with_options(Dialect::Wg, |options| parse_file(&dir, options)).unwrap_err();
     assert_eq!(e.to_string(), format!("{}: Is a directory", dir.display()));
 }
 
@@ -101,14 +113,7 @@ fn missing_and_unreadable_files() {
 fn files_are_read() {
     let path = std::env::temp_dir().join(format!("ferrotun-conf-test-{}.conf", std::process::id()));
     std::fs::write(&path, format!("[Interface]\nPrivateKey = {PRIV}\n")).unwrap();
-    let mut warn = |_: &Warning| {};
-    let mut resolver = StubResolver;
-    let mut options = ParseOptions {
-        dialect: Dialect::Wg,
-        resolver: &mut resolver,
-        warn: &mut warn,
-    };
-    let config = parse_file(&path, &mut options);
+    let config = with_options(Dialect::Wg, |options| parse_file(&path, options));
     let _ = std::fs::remove_file(&path);
     assert!(config.unwrap().interface.private_key.is_some());
 }
@@ -154,14 +159,19 @@ fn random_files_never_panic() {
             state ^= state << 17;
             text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
         }
+        let lines = text.split('\n').count();
         for dialect in [Dialect::Wg, Dialect::WgQuick] {
-            if let Err(e) = parse_as(dialect, &text).0 {
-                let lines = text.split('\n').count();
+            let first = parse_as(dialect, &text).0.err();
+            let all = check_as(dialect, &text);
+            // Checking finds the same first error, and more only where there are more.
+            assert_eq!(all.errors.first(), first.as_ref(), "{text:?}");
+            for e in &all.errors {
                 assert!(
                     e.line.is_some_and(|l| l >= 1 && l <= lines),
                     "{e} for {text:?}"
                 );
             }
+            let _ = crate::lint::lint(text.as_bytes(), None, &all.config, dialect);
         }
     }
 }

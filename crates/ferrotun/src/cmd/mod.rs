@@ -1,7 +1,11 @@
 //! The subcommands, one module each (`pretty`, `fields` and `json` are `show`'s outputs).
 
+pub mod check;
+pub mod completion;
 pub mod json;
 pub mod keys;
+pub mod man;
+pub mod qr;
 pub mod quick;
 pub mod set;
 pub mod setconf;
@@ -10,6 +14,7 @@ pub mod showconf;
 
 mod fields;
 mod pretty;
+mod spec;
 mod sync;
 
 use std::ffi::OsStr;

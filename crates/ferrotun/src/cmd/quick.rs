@@ -1,4 +1,7 @@
-//! `up`, `down`, `save` and `strip`: wg-quick(8), natively (crate `ferrotun-quick`).
+//! `up`, `down`, `save` and `strip`: wg-quick(8), natively (crate `ferrotun-quick`); and
+//! `reload`, which applies a changed file to a running interface without taking it down.
+//! `up`, `down`, `save` and `reload` take `--netns NAME` for an interface that lives in
+//! network namespace NAME while its daemon stays in the caller's.
 
 use crate::console;
 use crate::Invocation;
@@ -27,6 +30,28 @@ fn argument(inv: &Invocation<'_>) -> Option<String> {
     }
 }
 
+/// `[--netns NAME | --netns=NAME] CONFIG_FILE|INTERFACE`, the option before or after.
+fn netns_and_argument(inv: &Invocation<'_>) -> Option<(Option<String>, String)> {
+    let mut netns = None;
+    let mut argument = None;
+    let mut rest = inv.args.get(1..)?.iter().map(|a| a.to_string_lossy());
+    while let Some(arg) = rest.next() {
+        if let Some(name) = arg.strip_prefix("--netns=") {
+            netns = Some(name.to_string());
+        } else if arg == "--netns" {
+            netns = Some(rest.next()?.into_owned());
+        } else if arg.starts_with('-') || argument.is_some() {
+            return None;
+        } else {
+            argument = Some(arg.into_owned());
+        }
+    }
+    if netns.as_deref() == Some("") {
+        return None;
+    }
+    Some((netns, argument?))
+}
+
 fn fail(inv: &Invocation<'_>, error: &dyn std::fmt::Display) -> u8 {
     let mut text = inv.prog.as_bytes().to_vec();
     text.extend_from_slice(format!(": {error}\n").as_bytes());
@@ -34,16 +59,18 @@ fn fail(inv: &Invocation<'_>, error: &dyn std::fmt::Display) -> u8 {
     1
 }
 
-/// `ferrotun up|down|save CONFIG_FILE|INTERFACE`.
+/// `ferrotun up|down|save|reload [--netns NAME] CONFIG_FILE|INTERFACE`.
 pub fn run(inv: &Invocation<'_>) -> u8 {
-    let Some(arg) = argument(inv) else {
-        inv.usage("[ CONFIG_FILE | INTERFACE ]");
+    let Some((netns, arg)) = netns_and_argument(inv) else {
+        inv.usage("[ --netns NAME ] [ CONFIG_FILE | INTERFACE ]");
         return 1;
     };
-    let options = options();
+    let mut options = options();
+    options.netns = netns;
     let result = match inv.command().as_bytes() {
         b"up" => cmd::up(&arg, &options),
         b"down" => cmd::down(&arg, &options),
+        b"reload" => cmd::reload(&arg, &options),
         _ => cmd::save(&arg, &options),
     };
     match result {

@@ -15,7 +15,7 @@ use crate::Invocation;
 use ferrotun_conf::{
     parse_file, Config, Dialect, ErrorKind, ParseOptions, SystemResolver, Warning,
 };
-use ferrotun_uapi::SetRequest;
+use ferrotun_quick::wgconf;
 use std::path::Path;
 
 /// `setconf`, `addconf` and `syncconf`.
@@ -28,7 +28,11 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
     let Some(config) = read_config(Path::new(&inv.args[2])) else {
         return 1;
     };
-    let mut request = to_request(&config, command == "addconf");
+    let mut request = if command == "addconf" {
+        wgconf::addconf_request(&config)
+    } else {
+        wgconf::setconf_request(&config)
+    };
     let name = device::truncated(&inv.args[1]);
     if command == "syncconf" {
         if let Err(e) = super::sync::diff_against_device(&mut request, name) {
@@ -69,31 +73,5 @@ fn read_config(path: &Path) -> Option<Config> {
             crate::console::err_bytes(text.as_bytes());
             None
         }
-    }
-}
-
-/// The request `wg` sends for a parsed file.
-pub(crate) fn to_request(config: &Config, append: bool) -> SetRequest {
-    let interface = &config.interface;
-    let peers = config
-        .peers
-        .iter()
-        .map(ferrotun_quick::wgconf::peer_change)
-        .collect();
-    if append {
-        return SetRequest {
-            private_key: interface.private_key.clone(),
-            listen_port: interface.listen_port,
-            fwmark: interface.fwmark,
-            replace_peers: false,
-            peers,
-        };
-    }
-    SetRequest {
-        private_key: Some(interface.private_key.clone().flatten()),
-        listen_port: Some(interface.listen_port.unwrap_or(0)),
-        fwmark: Some(interface.fwmark.unwrap_or(0)),
-        replace_peers: true,
-        peers,
     }
 }

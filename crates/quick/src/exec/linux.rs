@@ -1,30 +1,58 @@
-//! The real executor for Linux: `ip` work over rtnetlink, sysctl through `/proc/sys`, the
-//! firewall through `nft -f -` (or `iptables-restore`), DNS through `resolvconf` or
-//! `resolvectl`, hooks through `bash -c`. Each action first prints the `[#] ...` line
-//! wg-quick would print, on standard error.
+//! The real executor for Linux: `ip` work over rtnetlink, the rest through `host`
+//! (programs, sysctls, DNS files). Each action first prints the `[#] ...` line wg-quick
+//! would print, on standard error.
+//!
+//! With `--netns NAME` the executor holds two netlink sockets: one in the caller's
+//! namespace, where the daemon creates the link and from where it is moved, and one opened
+//! inside NAME for everything after the move.
 
+use super::host::{self, iptables};
 use super::netlink::Netlink;
 use super::{rtnl, save, Executor};
-use crate::action::{resolvectl_commands, Action, DnsBackend, Family};
+use crate::action::{Action, Family};
+use crate::netns::Namespace;
 use std::ffi::OsStr;
-use std::io::{self, Write as _};
-use std::process::{Command, Stdio};
+use std::io;
+use std::process::Command;
 
-/// Runs actions against the host, in the calling thread's network namespace.
+const ENODEV: i32 = 19;
+
+/// Runs actions against the host.
 #[derive(Debug)]
 pub struct LinuxExecutor {
+    /// In the interface's namespace.
     nl: Netlink,
+    /// With `--netns`: the caller's namespace and the interface's.
+    netns: Option<(Netlink, Namespace)>,
     /// Print `[#]` lines (on by default).
     pub echo: bool,
 }
 
 impl LinuxExecutor {
-    /// Opens the netlink socket.
+    /// An executor for the calling thread's namespace.
     pub fn new() -> io::Result<Self> {
+        Self::with_netns(None)
+    }
+
+    /// An executor for an interface in `netns` (`None`: the calling thread's namespace).
+    pub fn with_netns(netns: Option<Namespace>) -> io::Result<Self> {
+        let Some(ns) = netns else {
+            return Ok(LinuxExecutor {
+                nl: Netlink::open()?,
+                netns: None,
+                echo: true,
+            });
+        };
+        let inner = ns.run(Netlink::open)?;
         Ok(LinuxExecutor {
-            nl: Netlink::open()?,
+            nl: inner,
+            netns: Some((Netlink::open()?, ns)),
             echo: true,
         })
+    }
+
+    fn namespace(&self) -> Option<&Namespace> {
+        self.netns.as_ref().map(|(_, ns)| ns)
     }
 
     fn say(&self, line: &str) {
@@ -50,12 +78,17 @@ impl Executor for LinuxExecutor {
         if let Some(result) = self.rtnetlink(action) {
             return result;
         }
+        let ns = self.namespace();
         match action {
+            // The daemon starts here, where its UDP socket is to stay.
             Action::StartDaemon { program, interface } => {
-                run(Command::new(program).arg(interface), None)
+                host::run(None, Command::new(program).arg(interface), None)
             }
-            Action::RunHook { command } => run(Command::new("bash").arg("-c").arg(command), None),
-            Action::ApplyWgConfig { interface, request } => uapi_set(interface, request),
+            Action::RunHook { command } => {
+                host::run(ns, Command::new("bash").arg("-c").arg(command), None)
+            }
+            Action::ApplyWgConfig { interface, request }
+            | Action::SyncWgConfig { interface, request } => uapi_set(interface, request),
             Action::SetFwmark { interface, mark } => {
                 let request = ferrotun_uapi::SetRequest {
                     fwmark: Some(*mark),
@@ -63,10 +96,7 @@ impl Executor for LinuxExecutor {
                 };
                 uapi_set(interface, &request)
             }
-            Action::SetSysctl { key, value } => std::fs::write(
-                format!("/proc/sys/{}", key.replace('.', "/")),
-                format!("{value}\n"),
-            ),
+            Action::SetSysctl { key, value } => host::set_sysctl(ns, key, value),
             Action::Firewall {
                 interface,
                 family,
@@ -78,14 +108,14 @@ impl Executor for LinuxExecutor {
                 servers,
                 search,
                 backend,
-            } => set_dns(interface, servers, search, backend),
-            Action::UnsetDns { interface, backend } => unset_dns(interface, backend),
+            } => host::set_dns(ns, interface, servers, search, backend),
+            Action::UnsetDns { interface, backend } => host::unset_dns(ns, interface, backend),
             Action::RemoveFirewall { interface } => self.remove_firewall(interface),
             Action::SaveConfig {
                 interface,
                 path,
-                quick,
-            } => save::save(&mut self.nl, interface, path, quick),
+                config,
+            } => save::save(&mut self.nl, interface, path, config),
             // The rtnetlink actions returned above.
             _ => Ok(()),
         }
@@ -95,54 +125,70 @@ impl Executor for LinuxExecutor {
 impl LinuxExecutor {
     /// The actions done over rtnetlink, or `None` for the others.
     fn rtnetlink(&mut self, action: &Action) -> Option<io::Result<()>> {
-        Some(match action {
-            Action::AddAddress { interface, address } => {
-                let index = match self.index(interface) {
-                    Ok(index) => index,
-                    Err(e) => return Some(Err(e)),
-                };
-                rtnl::add_address(&mut self.nl, index, address)
-            }
-            Action::SetMtuUp { interface, mtu } => {
-                let index = match self.index(interface) {
-                    Ok(index) => index,
-                    Err(e) => return Some(Err(e)),
-                };
-                rtnl::set_mtu_up(&mut self.nl, index, *mtu)
-            }
-            Action::AddRoute {
-                interface,
-                prefix,
-                table,
-            } => {
-                let index = match self.index(interface) {
-                    Ok(index) => index,
-                    Err(e) => return Some(Err(e)),
-                };
-                rtnl::add_route(&mut self.nl, index, prefix, *table)
-            }
-            Action::AddRule(rule) => rtnl::add_rule(&mut self.nl, rule),
-            Action::DeleteRules(rule) => loop {
-                match rtnl::delete_rule(&mut self.nl, rule) {
-                    Ok(true) => {}
-                    Ok(false) => break Ok(()),
-                    Err(e) => break Err(e),
-                }
-                self.say(&action.to_string());
-            },
-            Action::DeleteLink { interface } => {
-                let index = match self.index(interface) {
-                    Ok(index) => index,
-                    Err(e) => return Some(Err(e)),
-                };
-                rtnl::delete_link(&mut self.nl, index)
-            }
+        let interface = match action {
+            Action::AddAddress { interface, .. }
+            | Action::DeleteAddress { interface, .. }
+            | Action::SetMtuUp { interface, .. }
+            | Action::AddRoute { interface, .. }
+            | Action::DeleteRoute { interface, .. } => interface,
+            Action::AddRule(rule) => return Some(rtnl::add_rule(&mut self.nl, rule)),
+            Action::DeleteRules(rule) => return Some(self.delete_rules(action, rule)),
+            Action::DeleteLink { interface } => return Some(self.delete_link(interface)),
+            Action::MoveToNetns { interface, .. } => return Some(self.move_link(interface)),
             _ => return None,
+        };
+        let index = match self.index(interface) {
+            Ok(index) => index,
+            Err(e) => return Some(Err(e)),
+        };
+        let nl = &mut self.nl;
+        Some(match action {
+            Action::AddAddress { address, .. } => rtnl::add_address(nl, index, address),
+            Action::DeleteAddress { address, .. } => rtnl::delete_address(nl, index, address),
+            Action::SetMtuUp { mtu, .. } => rtnl::set_mtu_up(nl, index, *mtu),
+            Action::AddRoute { prefix, table, .. } => rtnl::add_route(nl, index, prefix, *table),
+            Action::DeleteRoute { prefix, table, .. } => {
+                rtnl::delete_route(nl, index, prefix, *table)
+            }
+            _ => Ok(()),
         })
     }
-}
 
-impl LinuxExecutor {
+    /// `ip rule delete ...` until none is left, printing each.
+    fn delete_rules(&mut self, action: &Action, rule: &crate::action::Rule) -> io::Result<()> {
+        loop {
+            if !rtnl::delete_rule(&mut self.nl, rule)? {
+                return Ok(());
+            }
+            self.say(&action.to_string());
+        }
+    }
+
+    /// Deletes the link where it lives; during a roll-back of `up --netns` that may still
+    /// be the caller's namespace (the move itself failed).
+    fn delete_link(&mut self, interface: &str) -> io::Result<()> {
+        match rtnl::index_of(&mut self.nl, interface) {
+            Ok(index) => rtnl::delete_link(&mut self.nl, index),
+            Err(e) if e.raw_os_error() == Some(ENODEV) => match &mut self.netns {
+                Some((outer, _)) => {
+                    let index = rtnl::index_of(outer, interface)?;
+                    rtnl::delete_link(outer, index)
+                }
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Moves the link from the caller's namespace into the interface's.
+    fn move_link(&mut self, interface: &str) -> io::Result<()> {
+        let Some((outer, ns)) = &mut self.netns else {
+            return Err(io::Error::other("no namespace to move the link to"));
+        };
+        let index = rtnl::index_of(outer, interface)?;
+        rtnl::move_link(outer, index, ns.raw_fd())
+    }
+
     /// `add_default`'s firewall step, over the addresses the link has now.
     fn firewall(
         &mut self,
@@ -157,20 +203,20 @@ impl LinuxExecutor {
             .map(|a| a.prefix.ip)
             .collect();
         let script = crate::plan::firewall_script(interface, family, mark, &addresses, nft);
+        let ns = self.namespace();
         if nft {
-            run(Command::new("nft").args(["-f", "-"]), Some(&script))
+            host::run(ns, Command::new("nft").args(["-f", "-"]), Some(&script))
         } else {
-            run(
-                Command::new(iptables(family, "-restore")).arg("-n"),
-                Some(&script),
-            )
+            let restore = iptables(family, "-restore");
+            host::run(ns, Command::new(restore).arg("-n"), Some(&script))
         }
     }
 
     /// `remove_firewall`: delete the `wg-quick-IF` nft tables and the tagged iptables rules
     /// that exist; print only what is run.
     fn remove_firewall(&mut self, interface: &str) -> io::Result<()> {
-        if let Some(tables) = output(Command::new("nft").args(["list", "tables"])) {
+        let ns = self.namespace();
+        if let Some(tables) = host::output(ns, Command::new("nft").args(["list", "tables"])) {
             let suffix = format!(" wg-quick-{interface}");
             let script: String = tables
                 .lines()
@@ -179,121 +225,24 @@ impl LinuxExecutor {
                 .collect();
             if !script.is_empty() {
                 self.say("nft -f /dev/stdin");
-                run(Command::new("nft").args(["-f", "-"]), Some(&script))?;
+                host::run(ns, Command::new("nft").args(["-f", "-"]), Some(&script))?;
             }
         }
         for family in [Family::V4, Family::V6] {
-            let Some(saved) = output(&mut Command::new(iptables(family, "-save"))) else {
+            let Some(saved) = host::output(ns, &mut Command::new(iptables(family, "-save"))) else {
                 continue;
             };
-            if let Some(script) = iptables_deletions(&saved, interface) {
-                self.say(&format!("{} -n", iptables(family, "-restore")));
-                run(
-                    Command::new(iptables(family, "-restore")).arg("-n"),
-                    Some(&script),
-                )?;
+            if let Some(script) = host::iptables_deletions(&saved, interface) {
+                let restore = iptables(family, "-restore");
+                self.say(&format!("{restore} -n"));
+                host::run(ns, Command::new(restore).arg("-n"), Some(&script))?;
             }
         }
         Ok(())
-    }
-}
-
-/// The `iptables-restore` input that deletes the rules tagged for `interface`, if any.
-pub(crate) fn iptables_deletions(saved: &str, interface: &str) -> Option<String> {
-    let marker = format!("-m comment --comment \"wg-quick(8) rule for {interface}\"");
-    let mut script = String::new();
-    let mut found = false;
-    for line in saved.lines() {
-        if line.starts_with('*') || line == "COMMIT" {
-            script += line;
-        } else if line.starts_with("-A ") && line.contains(&marker) {
-            found = true;
-            script += &format!("-D{}", &line[2..]);
-        } else {
-            continue;
-        }
-        script.push('\n');
-    }
-    found.then_some(script)
-}
-
-fn iptables(family: Family, suffix: &str) -> String {
-    match family {
-        Family::V4 => format!("iptables{suffix}"),
-        Family::V6 => format!("ip6tables{suffix}"),
     }
 }
 
 fn uapi_set(interface: &str, request: &ferrotun_uapi::SetRequest) -> io::Result<()> {
     ferrotun_uapi::client::set(OsStr::new(interface), request)
         .map_err(|e| io::Error::from_raw_os_error(e.errno()))
-}
-
-fn set_dns(
-    interface: &str,
-    servers: &[String],
-    search: &[String],
-    backend: &DnsBackend,
-) -> io::Result<()> {
-    match backend {
-        DnsBackend::Resolvconf(prefix) => {
-            let mut input: String = servers
-                .iter()
-                .map(|s| format!("nameserver {s}\n"))
-                .collect();
-            if !search.is_empty() {
-                input += &format!("search {}\n", search.join(" "));
-            }
-            let name = format!("{prefix}{interface}");
-            run(
-                Command::new("resolvconf").args(["-a", &name, "-m", "0", "-x"]),
-                Some(&input),
-            )
-        }
-        DnsBackend::Resolved => {
-            for args in resolvectl_commands(interface, servers, search) {
-                run(Command::new("resolvectl").args(args), None)?;
-            }
-            Ok(())
-        }
-    }
-}
-
-fn unset_dns(interface: &str, backend: &DnsBackend) -> io::Result<()> {
-    match backend {
-        DnsBackend::Resolvconf(prefix) => {
-            let name = format!("{prefix}{interface}");
-            run(Command::new("resolvconf").args(["-d", &name, "-f"]), None)
-        }
-        DnsBackend::Resolved => run(Command::new("resolvectl").args(["revert", interface]), None),
-    }
-}
-
-/// Runs a command to completion, feeding `input` on standard input; a non-zero exit is an
-/// error naming the program.
-fn run(command: &mut Command, input: Option<&str>) -> io::Result<()> {
-    command.stdin(if input.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::inherit()
-    });
-    let mut child = command.spawn()?;
-    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
-        stdin.write_all(input.as_bytes())?;
-    }
-    let status = child.wait()?;
-    if status.success() {
-        Ok(())
-    } else {
-        let program = command.get_program().to_string_lossy().into_owned();
-        Err(io::Error::other(format!("{program} exited with {status}")))
-    }
-}
-
-/// The standard output of a command that succeeded, or `None` (also when it is missing).
-fn output(command: &mut Command) -> Option<String> {
-    let out = command.stderr(Stdio::null()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -6,6 +6,8 @@
 
 mod dry;
 #[cfg(target_os = "linux")]
+mod host;
+#[cfg(target_os = "linux")]
 pub mod linux;
 #[cfg(target_os = "linux")]
 pub mod netlink;
@@ -19,6 +21,7 @@ pub use dry::DryRun;
 use crate::action::Action;
 use crate::plan::rollback;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A failed action: what was attempted and why it failed.
 #[derive(Debug)]
@@ -31,6 +34,9 @@ pub struct ExecError {
 
 impl fmt::Display for ExecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.cause.kind() == std::io::ErrorKind::Interrupted {
+            return write!(f, "{} (before `{}')", self.cause, self.action);
+        }
         write!(f, "`{}' failed: {}", self.action, self.cause)
     }
 }
@@ -53,7 +59,36 @@ fn execute(executor: &mut dyn Executor, action: &Action) -> Result<(), ExecError
 /// Runs an `up` plan; on failure runs the [`rollback`] of the completed steps (their
 /// failures ignored, as they are in wg-quick's trap) and returns the first error.
 pub fn run_up(executor: &mut dyn Executor, plan: &[Action]) -> Result<(), ExecError> {
+    run_up_until(executor, plan, &AtomicBool::new(false))
+}
+
+/// [`run_up`] that also stops, and rolls back, once `stop` is set (by SIGINT or SIGTERM,
+/// see [`crate::interrupt`]): checked before each step, and after the last one, so an
+/// interrupted `up` never leaves anything behind.
+pub fn run_up_until(
+    executor: &mut dyn Executor,
+    plan: &[Action],
+    stop: &AtomicBool,
+) -> Result<(), ExecError> {
+    let interrupted = |index: usize| {
+        let next = plan
+            .get(index)
+            .map_or("the end".to_string(), ToString::to_string);
+        ExecError {
+            action: next,
+            cause: std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted by a signal; everything done so far was rolled back",
+            ),
+        }
+    };
     for (index, action) in plan.iter().enumerate() {
+        if stop.load(Ordering::SeqCst) {
+            for undo in rollback(&plan[..index]) {
+                let _ = executor.execute(&undo);
+            }
+            return Err(interrupted(index));
+        }
         if let Err(error) = execute(executor, action) {
             // The failed step may have half-happened (the daemon may have created the link
             // before failing), so it counts as done for the rollback.
@@ -62,6 +97,12 @@ pub fn run_up(executor: &mut dyn Executor, plan: &[Action]) -> Result<(), ExecEr
             }
             return Err(error);
         }
+    }
+    if stop.load(Ordering::SeqCst) {
+        for undo in rollback(plan) {
+            let _ = executor.execute(&undo);
+        }
+        return Err(interrupted(plan.len()));
     }
     Ok(())
 }

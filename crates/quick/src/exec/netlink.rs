@@ -3,7 +3,7 @@
 //! wg-quick needs a dozen fixed requests (address, link, route and rule changes, a few
 //! queries). Encoding them by hand over a `NETLINK_ROUTE` socket costs less than pulling in
 //! an async netlink stack, and keeps every byte visible next to the `ip` command it
-//! replaces. [`super::rtnl`] builds the requests.
+//! replaces. `rtnl` builds the requests.
 
 use nix::sys::socket::{
     bind, recv, send, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol,

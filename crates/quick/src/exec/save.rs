@@ -1,76 +1,74 @@
-//! `wg-quick save` (and `SaveConfig = true` on `down`): the running configuration plus the
-//! wg-quick keys, written atomically over the file.
+//! `save` (and `SaveConfig = true` on `down`): the running interface written into the file
+//! by [`crate::saveedit`], then swapped in atomically.
 
 use super::netlink::Netlink;
 use super::rtnl;
-use ferrotun_conf::QuickSettings;
+use crate::action::Prefix;
+use crate::saveedit::{edit, Saved};
+use ferrotun_conf::Config;
 use std::ffi::OsStr;
-use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 
-/// Builds the file for `interface` and replaces `path` with it.
-pub fn save(
-    nl: &mut Netlink,
-    interface: &str,
-    path: &Path,
-    quick: &QuickSettings,
-) -> io::Result<()> {
+/// Edits `path` (as parsed into `config`) to describe `interface` as it runs now.
+pub fn save(nl: &mut Netlink, interface: &str, path: &Path, config: &Config) -> io::Result<()> {
     let index = rtnl::index_of(nl, interface)?;
-    let info = ferrotun_uapi::client::get(
+    let device = ferrotun_uapi::client::get(
         OsStr::new(interface),
         &ferrotun_uapi::client::resolve_numeric,
     )
     .map_err(|e| io::Error::from_raw_os_error(e.errno()))?;
-    let mut text = String::from("[Interface]\n");
     // Link-scope IPv6 addresses are the kernel's own (a TUN device gets an fe80::
     // address); written into the file they would be added again on the next `up`.
-    for address in rtnl::addresses(nl, index)? {
-        if !(address.link_scope && address.prefix.ip.is_ipv6()) {
-            let _ = writeln!(text, "Address = {}", address.prefix);
-        }
-    }
-    let dns: Vec<&String> = quick.dns_servers.iter().chain(&quick.dns_search).collect();
-    if !dns.is_empty() {
-        let joined: Vec<&str> = dns.iter().map(|s| s.as_str()).collect();
-        let _ = writeln!(text, "DNS = {}", joined.join(", "));
-    }
-    if quick.mtu.is_some() {
-        if let Some(mtu) = rtnl::link_mtu(nl, index)? {
-            let _ = writeln!(text, "MTU = {mtu}");
-        }
-    }
-    if let Some(table) = &quick.table {
-        let _ = writeln!(text, "Table = {table}");
-    }
-    for (key, commands) in [
-        ("PreUp", &quick.pre_up),
-        ("PostUp", &quick.post_up),
-        ("PreDown", &quick.pre_down),
-        ("PostDown", &quick.post_down),
-    ] {
-        for command in commands {
-            let _ = writeln!(text, "{key} = {command}");
-        }
-    }
-    text.push_str("SaveConfig = true\n");
-    text.push_str(&crate::wgconf::showconf_interface_keys(&info));
-    text.push_str(&crate::wgconf::showconf_peers(&info));
-    write_atomically(path, text.as_bytes())
+    let addresses: Vec<Prefix> = rtnl::addresses(nl, index)?
+        .into_iter()
+        .filter(|a| !(a.link_scope && a.prefix.ip.is_ipv6()))
+        .map(|a| a.prefix)
+        .collect();
+    let mtu = match config.interface.quick.mtu {
+        Some(_) => rtnl::link_mtu(nl, index)?,
+        None => None,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let saved = Saved {
+        addresses: &addresses,
+        mtu,
+        device: &device,
+    };
+    write_atomically(path, edit(&text, config, &saved).as_bytes(), 0o600)
 }
 
-/// Writes `<path>.tmp` readable by the owner only, syncs it, and renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Writes `<path>.tmp` with `mode`, syncs it, renames it over `path` and syncs the
+/// directory, so `path` is always either the old file or the whole new one.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let mut tmp = path.as_os_str().to_os_string();
     tmp.push(".tmp");
+    // A stale temporary file could carry a wider mode than ours; start afresh.
+    match std::fs::remove_file(&tmp) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
+        .create_new(true)
+        .mode(mode)
         .open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::File::open(dir)?.sync_all()
 }

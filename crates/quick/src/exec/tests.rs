@@ -109,9 +109,53 @@ fn iptables_removal_turns_tagged_appends_into_deletes() {
         -A PREROUTING -j ACCEPT\nCOMMIT\n*mangle\n\
         -A PREROUTING -p udp -m comment --comment \"wg-quick(8) rule for wg1\" -j CONNMARK --restore-mark\nCOMMIT\n";
     assert_eq!(
-        linux::iptables_deletions(saved, "wg0").unwrap(),
+        host::iptables_deletions(saved, "wg0").unwrap(),
         "*raw\n-D PREROUTING -d 10.0.0.2/32 ! -i wg0 -m addrtype ! --src-type LOCAL -m comment --comment \"wg-quick(8) rule for wg0\" -j DROP\n\
          COMMIT\n*mangle\nCOMMIT\n"
     );
-    assert_eq!(linux::iptables_deletions(saved, "wg2"), None);
+    assert_eq!(host::iptables_deletions(saved, "wg2"), None);
+}
+
+/// Raises the "signal" while executing the action with index `at`.
+struct Signaller<'a> {
+    dry: DryRun,
+    at: usize,
+    flag: &'a std::sync::atomic::AtomicBool,
+}
+
+impl Executor for Signaller<'_> {
+    fn execute(&mut self, action: &Action) -> Result<(), std::io::Error> {
+        if self.dry.executed.len() == self.at {
+            self.flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.dry.execute(action)
+    }
+}
+
+#[test]
+fn a_signal_during_up_finishes_the_step_then_rolls_back() {
+    let plan = vec![
+        start(),
+        Action::RunHook {
+            command: "sleep 1".into(),
+        },
+        Action::RunHook {
+            command: "never".into(),
+        },
+    ];
+    for at in [0, 1, 2] {
+        let flag = std::sync::atomic::AtomicBool::new(false);
+        let mut signaller = Signaller {
+            dry: DryRun::default(),
+            at,
+            flag: &flag,
+        };
+        let error = run_up_until(&mut signaller, &plan, &flag).unwrap_err();
+        assert_eq!(error.cause.kind(), std::io::ErrorKind::Interrupted);
+        assert!(error.to_string().contains("rolled back"), "{error}");
+        let lines = signaller.dry.lines();
+        // The interrupted step ran to its end, nothing after it ran, and the link went.
+        assert_eq!(lines.len(), at + 2, "{lines:?}");
+        assert_eq!(lines.last().unwrap(), "[#] ip link delete dev wg0");
+    }
 }

@@ -33,26 +33,29 @@ pub(super) fn allowed_prefixes(config: &Config) -> Vec<Prefix> {
     set
 }
 
-/// Appends the route actions for `routes` (`add_route` for each, in order).
+/// The route actions for `routes` (`add_route` for each, in order). Without
+/// `scheme` (`--netns`: the daemon's own packets never pass through the interface's
+/// namespace, so they cannot loop) a `/0` is a plain route like any other.
 pub(super) fn plan_routes(
     interface: &str,
     config: &Config,
     table: TableMode,
     routes: &[Prefix],
     env: &Environment,
-    actions: &mut Vec<Action>,
-) {
+    scheme: bool,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
     let mut mark = None;
     for prefix in routes {
         match table {
-            TableMode::Off => return,
+            TableMode::Off => break,
             TableMode::Id(id) => actions.push(Action::AddRoute {
                 interface: interface.to_string(),
                 prefix: *prefix,
                 table: Some(id),
             }),
-            TableMode::Auto if prefix.len == 0 => {
-                add_default(interface, config, *prefix, env, &mut mark, actions);
+            TableMode::Auto if prefix.len == 0 && scheme => {
+                add_default(interface, config, *prefix, env, &mut mark, &mut actions);
             }
             TableMode::Auto => {
                 if !covered_by_address(config, prefix) {
@@ -65,6 +68,7 @@ pub(super) fn plan_routes(
             }
         }
     }
+    actions
 }
 
 /// `ip route show dev IF match PREFIX` on a fresh link finds only the prefix routes the

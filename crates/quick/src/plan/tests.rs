@@ -2,31 +2,7 @@
 
 use super::*;
 use crate::action::{Action, DnsBackend, Family};
-use ferrotun_conf::{parse_bytes, Dialect, ParseOptions, SystemResolver};
-
-const PEER_A: &str = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
-const PEER_B: &str = "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=";
-const PRIVATE: &str = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=";
-
-fn config(text: &str) -> Config {
-    let mut notify = |_: &str| {};
-    let mut warn = |_: &ferrotun_conf::Warning| {};
-    let mut resolver = SystemResolver::new(&mut notify);
-    let mut options = ParseOptions {
-        dialect: Dialect::WgQuick,
-        resolver: &mut resolver,
-        warn: &mut warn,
-    };
-    parse_bytes(text.as_bytes(), Some("wg0.conf"), &mut options).expect("test config parses")
-}
-
-fn inv() -> Invocation {
-    Invocation {
-        interface: "wg0".into(),
-        path: "/etc/wireguard/wg0.conf".into(),
-        daemon: "ferrotund".into(),
-    }
-}
+use crate::testutil::{config, inv, PEER_A, PEER_B, PRIVATE};
 
 fn lines(actions: &[Action]) -> Vec<String> {
     actions.iter().map(|a| format!("[#] {a}")).collect()
@@ -304,4 +280,45 @@ fn wg_part_is_addconf_of_the_file() {
     assert!(!request.replace_peers);
     assert_eq!(request.listen_port, Some(51000));
     assert_eq!(request.peers[0].allowed_ips[0].ip.to_string(), "10.0.0.0");
+}
+
+#[test]
+fn netns_moves_the_link_and_needs_no_default_route_scheme() {
+    let text = file("Address = 10.0.0.2/24\nDNS = 10.0.0.53", "0.0.0.0/0, ::/0");
+    let inv = Invocation {
+        netns: Some("blue".into()),
+        ..inv()
+    };
+    let env = Environment {
+        dns: Some(DnsBackend::NetnsFile("blue".into())),
+        ..Environment::default()
+    };
+    assert_eq!(
+        lines(&plan_up(&inv, &config(&text), &env).unwrap()),
+        [
+            "[#] ferrotund wg0",
+            "[#] ip link set dev wg0 netns blue",
+            "[#] wg addconf wg0 /dev/stdin",
+            "[#] ip -4 address add 10.0.0.2/24 dev wg0",
+            "[#] ip link set mtu 1420 up dev wg0",
+            "[#] # write /etc/netns/blue/resolv.conf",
+            // The daemon's own packets never enter the namespace: plain default routes.
+            "[#] ip -6 route add ::/0 dev wg0",
+            "[#] ip -4 route add 0.0.0.0/0 dev wg0",
+        ]
+    );
+    let running = Environment {
+        is_wireguard: true,
+        running_fwmark: 51820,
+        running_has_default: true,
+        ..env
+    };
+    assert_eq!(
+        lines(&plan_down(&inv, &config(&text), &running).unwrap()),
+        [
+            "[#] ip link delete dev wg0",
+            "[#] # restore /etc/netns/blue/resolv.conf",
+            "[#] # remove firewall of wg0",
+        ]
+    );
 }

@@ -168,3 +168,90 @@ fn bad_wg_quick_values() {
         "test.conf:3: Line unrecognized: `DNS=1.1.1.1'"
     );
 }
+
+/// Every error of `text`, as `check_bytes` reports them.
+fn all_errors(dialect: Dialect, text: &str) -> Vec<String> {
+    check_as(dialect, text)
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn checking_reports_every_error_once() {
+    let text = format!(
+        "[Interface]\nFoo = 1\nListenPort = x\nAddress = 10.0.0.1/33\n\
+         [Peer]\nPublicKey = {KEY1}\nAllowedIPs = 10.0.0.0/40\nEndpoint = 192.0.2.1\n\
+         [Peer]\nAllowedIPs = 10.0.0.9/32\n\
+         [Peer]\nPublicKey = abc\n\
+         [Peer]\nPublicKey = {KEY1}\n"
+    );
+    assert_eq!(
+        all_errors(Dialect::WgQuick, &text),
+        [
+            "test.conf:2: Line unrecognized: `Foo=1'".to_string(),
+            "test.conf:3: Servname not supported for ai_socktype: `x'".to_string(),
+            "test.conf:4: Address is not an IP address with an optional /prefix: `10.0.0.1/33'"
+                .to_string(),
+            "test.conf:7: AllowedIP is not in the correct format: `10.0.0.0/40'".to_string(),
+            "test.conf:8: Unable to find port of endpoint: `192.0.2.1'".to_string(),
+            "test.conf:12: Key is not the correct length or format: `abc'".to_string(),
+            format!(
+                "test.conf:14: duplicate [Peer] for public key {KEY1} (the first one is at line 6)"
+            ),
+            // Found at the end; the peers whose key line failed are not reported again.
+            "test.conf:9: A peer is missing a public key".to_string(),
+        ]
+    );
+    // The first-error parser still stops at line 2.
+    assert_eq!(
+        error_as(Dialect::WgQuick, &text),
+        "test.conf:2: Line unrecognized: `Foo=1'"
+    );
+}
+
+#[test]
+fn checking_recovers_from_bad_sections() {
+    // An unknown header is one error; its keys are not reported one by one.
+    let text = format!(
+        "[Peers]\nPublicKey = {KEY1}\nAllowedIPs = x\n[Peer]\nPublicKey = {KEY2}\nBad = 1\n"
+    );
+    assert_eq!(
+        all_errors(Dialect::Wg, &text),
+        [
+            "test.conf:1: Line unrecognized: `[Peers]'",
+            "test.conf:6: Line unrecognized: `Bad=1'"
+        ]
+    );
+    // A second [Interface] is one error, and its keys are still read and checked.
+    let text = "[Interface]\nListenPort = 1\n[Interface]\nFwMark = nope\nListenPort = 2\n";
+    assert_eq!(
+        all_errors(Dialect::Wg, text),
+        [
+            "test.conf:3: duplicate [Interface] section (the first one is at line 1)",
+            "test.conf:4: Fwmark is neither 0/off nor 0-0xffffffff: `nope'"
+        ]
+    );
+    let checked = with_options(Dialect::Wg, |options| {
+        check_bytes(text.as_bytes(), None, options)
+    });
+    assert_eq!(checked.config.interface.listen_port, Some(2));
+    assert_eq!(
+        checked.errors[0].to_string(),
+        "line 3: duplicate [Interface] section (the first one is at line 1)"
+    );
+}
+
+#[test]
+fn checking_a_missing_file() {
+    let path = std::path::Path::new("/nonexistent/ferrotun/wg0.conf");
+    let checked = with_options(Dialect::WgQuick, |options| {
+        crate::parse::check_file(path, options)
+    });
+    let errors: Vec<String> = checked.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        ["/nonexistent/ferrotun/wg0.conf: No such file or directory"]
+    );
+}

@@ -180,7 +180,11 @@ fn wg_quick_keys() {
     assert_eq!(quick.dns_search, ["example.com"]);
     assert_eq!(quick.mtu, Some(1420));
     assert_eq!(quick.table.as_deref(), Some("off"));
-    assert_eq!(quick.post_up, ["iptables -A FORWARD -i %i -j ACCEPT"]);
+    // Hooks keep their `#` (wireguard-tools 90deacd); see `hooks_keep_their_hash`.
+    assert_eq!(
+        quick.post_up,
+        ["iptables -A FORWARD -i %i -j ACCEPT  # comment"]
+    );
     assert_eq!(quick.pre_down, ["echo  two  spaces"]);
     assert_eq!(quick.save_config, Some(true));
     assert!(config.interface.private_key.is_some());
@@ -189,4 +193,43 @@ fn wg_quick_keys() {
         error(&text),
         "test.conf:2: Line unrecognized: `Address=10.0.0.1/24,fd00::1/64'"
     );
+}
+
+#[test]
+fn hooks_keep_their_hash() {
+    let text = "[Interface]\n\
+        PreUp = echo $# ${HOME#/} # the shell drops this\n\
+        postup=printf '%s\\n' a#b\n\
+        PreDown = # only a comment for the shell\n\
+        PostDown = echo done\t# tab before\t \r\n\
+        # PostUp = commented out entirely\n\
+        Address = 10.0.0.1/24 # not a hook: stripped\n\
+        DNS = 10.0.0.53 # neither\n\
+        Table = off#comment\n\
+        SaveConfig = false # and here\n";
+    let config = parse_as(Dialect::WgQuick, text).0.unwrap();
+    let quick = &config.interface.quick;
+    assert_eq!(quick.pre_up, ["echo $# ${HOME#/} # the shell drops this"]);
+    assert_eq!(quick.post_up, ["printf '%s\\n' a#b"]);
+    assert_eq!(quick.pre_down, ["# only a comment for the shell"]);
+    assert_eq!(quick.post_down, ["echo done\t# tab before"]);
+    assert_eq!(quick.addresses.len(), 1);
+    assert_eq!(quick.dns_servers, ["10.0.0.53"]);
+    assert!(quick.dns_search.is_empty());
+    assert_eq!(quick.table.as_deref(), Some("off"));
+    assert_eq!(quick.save_config, Some(false));
+}
+
+#[test]
+fn the_hook_key_is_read_without_the_comment() {
+    // As `${line#*=}`: the value starts after the first `=` of the whole line, even when the
+    // key part ends at a `#`.
+    let config = parse_as(Dialect::WgQuick, "[Interface]\nPostUp # x = y\n")
+        .0
+        .unwrap();
+    assert_eq!(config.interface.quick.post_up, ["y"]);
+    let config = parse_as(Dialect::WgQuick, "[Interface]\nPostUp\n")
+        .0
+        .unwrap();
+    assert_eq!(config.interface.quick.post_up, ["PostUp"]);
 }

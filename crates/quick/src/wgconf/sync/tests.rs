@@ -21,7 +21,6 @@ fn running(peers: &[(u8, bool, u16)]) -> DeviceInfo {
 
 fn request(keys: &[u8]) -> SetRequest {
     SetRequest {
-        replace_peers: true,
         peers: keys.iter().map(|n| PeerChange::new(key(*n))).collect(),
         ..SetRequest::default()
     }
@@ -30,11 +29,10 @@ fn request(keys: &[u8]) -> SetRequest {
 #[test]
 fn removes_absent_peers_first_in_descending_order() {
     let mut req = request(&[2, 5]);
-    apply_diff(
+    sync_peers(
         &mut req,
         &running(&[(1, false, 0), (2, false, 0), (3, false, 0)]),
     );
-    assert!(!req.replace_peers);
     let order: Vec<(u8, bool)> = req
         .peers
         .iter()
@@ -47,7 +45,7 @@ fn removes_absent_peers_first_in_descending_order() {
 fn clears_dropped_psk_and_keepalive_only() {
     let mut req = request(&[1, 2, 3]);
     req.peers[2].persistent_keepalive = Some(10);
-    apply_diff(
+    sync_peers(
         &mut req,
         &running(&[(1, true, 25), (2, false, 0), (3, true, 5)]),
     );
@@ -71,11 +69,31 @@ fn clears_dropped_psk_and_keepalive_only() {
 }
 
 #[test]
-fn nothing_to_diff_keeps_setconf_semantics() {
+fn a_file_without_peers_removes_every_running_peer() {
+    let mut req = request(&[]);
+    sync_peers(&mut req, &running(&[(4, false, 0), (7, true, 25)]));
+    let order: Vec<(u8, bool)> = req
+        .peers
+        .iter()
+        .map(|p| (p.public_key.as_bytes()[0], p.remove))
+        .collect();
+    assert_eq!(order, [(7, true), (4, true)]);
+}
+
+#[test]
+fn syncconf_stops_replacing_peers_only_when_both_sides_have_some() {
+    let mut both = request(&[2]);
+    both.replace_peers = true;
+    syncconf(&mut both, &running(&[(1, false, 0), (2, false, 0)]));
+    assert!(!both.replace_peers);
+    assert!(both.peers[0].remove && !both.peers[1].remove);
+    // An empty file or a fresh device: plain `setconf`.
     let mut empty_file = request(&[]);
-    apply_diff(&mut empty_file, &running(&[(1, false, 0)]));
+    empty_file.replace_peers = true;
+    syncconf(&mut empty_file, &running(&[(1, false, 0)]));
     assert!(empty_file.replace_peers && empty_file.peers.is_empty());
     let mut fresh_device = request(&[1]);
-    apply_diff(&mut fresh_device, &running(&[]));
-    assert!(fresh_device.replace_peers);
+    fresh_device.replace_peers = true;
+    syncconf(&mut fresh_device, &running(&[]));
+    assert!(fresh_device.replace_peers && fresh_device.peers.len() == 1);
 }
