@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of ferrotun-proto on the stable toolchain (cargo-fuzz, libFuzzer,
-# no sanitizer). Builds every target in fuzz/, runs each for a bounded time starting from the
-# committed seeds (fuzz/corpus/<target>) and the known crash inputs (fuzz/regressions/<target>),
-# prints one summary line per target, and exits non-zero if any target crashed, hung or failed
-# to build.
+# Coverage-guided fuzzing of ferrotun-proto, the UAPI server and the configuration parser on
+# the stable toolchain (cargo-fuzz, libFuzzer, no sanitizer): every target `cargo fuzz list`
+# shows, currently wire_parse, noise_consume, device_datagram, replay_ratelimiter,
+# uapi_request and conf_parse. Builds every target in fuzz/, runs each for a bounded time
+# starting from the committed seeds (fuzz/corpus/<target>) and the known crash inputs
+# (fuzz/regressions/<target>), prints one summary line per target, and exits non-zero if any
+# target crashed, hung or failed to build.
 #
 # Usage: .ci/fuzz.sh [SECONDS_PER_TARGET]      (default 20)
 #   FUZZ_TARGETS="wire_parse noise_consume"  runs only those targets.

@@ -105,6 +105,100 @@ def main():
     write("replay_ratelimiter", "ratelimiter-loose-cap2", limiter(2 + 3 * 2, loose))
     write("replay_ratelimiter", "ratelimiter-loose-cap0", limiter(2, loose))
 
+    uapi_seeds()
+    conf_seeds()
+
+
+def uapi_seeds():
+    """uapi_request: a control byte (chunk size - 1 in bits 0-5, bit 6: start with a private
+    key and two peers), then what the client writes."""
+    key = lambda n: bytes([n]) * 32
+    hexkey = lambda n: key(n).hex().encode()
+    full = (b"set=1\nprivate_key=" + hexkey(9) + b"\nlisten_port=51820\nfwmark=0x0\n"
+            b"fwmark=7\nreplace_peers=true\npublic_key=" + hexkey(4) + b"\nprotocol_version=1\n"
+            b"preshared_key=" + hexkey(5) + b"\nendpoint=192.168.7.1:51820\n"
+            b"persistent_keepalive_interval=25\nreplace_allowed_ips=true\n"
+            b"allowed_ip=10.1.0.0/16\nallowed_ip=fd00::/64\nallowed_ip=10.1.2.3/32\n"
+            b"public_key=" + hexkey(6) + b"\nendpoint=[fe80::1%eth0]:1\n"
+            b"allowed_ip=10.1.0.0/16\nallowed_ip=::/0\nallowed_ip=-fd00::/64\n\nget=1\n\n")
+    update = (b"set=1\npublic_key=" + hexkey(2) + b"\nupdate_only=true\nallowed_ip=10.0.3.0/24\n"
+              b"public_key=" + hexkey(3) + b"\nremove=true\npublic_key=" + hexkey(7)
+              + b"\nupdate_only=true\n\nget=1\n\n")
+    bad = (b"set=1\nlisten_port=7777\npublic_key=" + hexkey(8) + b"\n\n"
+           b"set=1\nbogus=1\n\nset=1\nno equals sign\n\nset=1\nprivate_key=zz\n\n"
+           b"set=1\npublic_key=" + hexkey(8) + b"\nallowed_ip=10.0.0.0/33\n\n"
+           b"get=1\nx\nget=1\n\n")
+    for name, control, data in (
+        ("get-populated", 0x7f, b"get=1\n\n"),
+        ("set-full", 0x3f, full),
+        ("set-full-1-byte-reads", 0x00, full),
+        ("set-update-remove", 0x7f, update),
+        ("set-own-key", 0x7f, b"set=1\nprivate_key=" + hexkey(2) + b"\npublic_key="
+         + hexkey(2) + b"\n\nget=1\n\n"),
+        ("errors", 0x7f, bad),
+        ("half-written", 0x45, b"set=1\npublic_key=" + hexkey(8) + b"\nallowed_ip=10."),
+        ("unknown-op", 0x7f, b"hello=1\n\n"),
+    ):
+        write("uapi_request", name, bytes([control]) + data)
+
+
+def conf_seeds():
+    """conf_parse: a control byte (bit 0: wg-quick dialect, bit 1: addconf), then the file."""
+    import base64
+    b64 = lambda n: base64.b64encode(bytes([n]) * 32).decode()
+    wg = f"""[Interface]
+PrivateKey = {b64(1)}
+ListenPort = 51820
+FwMark = 0x1234 # comment
+
+[Peer]
+PublicKey = {b64(2)}
+PresharedKey = {b64(3)}
+AllowedIPs = 10.0.0.2/32, fd00::2/128 , 10.9.0.7/24
+Endpoint = 192.168.7.2:51820
+PersistentKeepalive = 25
+
+[Peer]
+Public Key = {b64(4)}
+AllowedIPs = +10.4.0.0/16, -10.5.0.0/16
+Endpoint = [fd00::4]:wireguard
+PersistentKeepalive = off
+""".encode()
+    quick = f"""[Interface]
+Address = 10.0.0.1/24, fd00::1
+DNS = 10.0.0.53, example.internal
+MTU = 1380
+Table = off
+PreUp = echo pre %i
+PostUp = echo up
+PreDown = echo pre-down
+PostDown = echo down
+SaveConfig = true
+PrivateKey = {b64(1)}
+ListenPort = domain
+
+[Peer]
+PublicKey = {b64(2)}
+AllowedIPs = 0.0.0.0/0, ::/0
+Endpoint = vpn.example.internal:51820
+""".encode()
+    for name, control, data in (
+        ("wg-setconf", 0, wg),
+        ("wg-addconf", 2, wg),
+        ("quick", 1, quick),
+        ("quick-as-wg", 0, quick),
+        ("own-key-as-peer", 0, f"[Interface]\nPrivateKey={b64(1)}\n[Peer]\nPublicKey="
+         f"{base64.b64encode(bytes.fromhex('a4e09292b651c278b9772c569f5fa9bb13d906b46ab68c9df9dc2b4409f8a209')).decode()}\n".encode()),
+        ("zero-private-key", 0, f"[Interface]\nPrivateKey={b64(0)}\n".encode()),
+        ("duplicate-interface", 0, b"[Interface]\nListenPort=1\n[Interface]\nListenPort=2\n"),
+        ("duplicate-peer", 0, f"[Peer]\nPublicKey={b64(2)}\n[Peer]\nPublicKey={b64(2)}\n".encode()),
+        ("missing-public-key", 0, b"[Peer]\nAllowedIPs=10.0.0.0/8\n"),
+        ("unknown-section", 0, b"[Nope]\nKey=1\n[Interface]\nBad\x00Key=1\n"),
+        ("bad-values", 0, f"[Interface]\nListenPort=70000\n[Peer]\nPublicKey={b64(2)}\n"
+         "Endpoint=[::1\nAllowedIPs=10.0.0.1/40\n".encode()),
+    ):
+        write("conf_parse", name, bytes([control]) + data)
+
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,8 @@ need_root() {
 }
 
 # Debian packages the tunnel tests and the demo use: the real wg/wg-quick, wireguard-go as the
-# interop peer, iperf3, ping, and nft (wg-quick's default-route firewall rules).
+# interop peer, iperf3, ping, nft (wg-quick's default-route firewall rules), and the shells
+# and groff that check the generated completions and man pages.
 ensure_packages() {
   local missing=()
   command -v wg >/dev/null || missing+=(wireguard-tools)
@@ -20,6 +21,10 @@ ensure_packages() {
   command -v ping >/dev/null || missing+=(iputils-ping)
   command -v ip >/dev/null || missing+=(iproute2)
   command -v nft >/dev/null || missing+=(nftables)
+  # The CLI's completion and man-page tests run the real shells and groff.
+  command -v zsh >/dev/null || missing+=(zsh)
+  command -v fish >/dev/null || missing+=(fish)
+  command -v groff >/dev/null || missing+=(groff-base)
   if [ "${#missing[@]}" -gt 0 ]; then
     step "installing ${missing[*]}"
     apt-get update -qq

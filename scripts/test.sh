@@ -17,7 +17,7 @@ cargo clippy -q -p ferrotund --test netns -- -D warnings
 .ci/check-sizes.sh
 
 # The daemon first: the CLI and wg-quick tests drive the real binary when they run as root.
-cargo build --release -q -p ferrotund
+cargo build --release -q -p ferrotund -p ferrotun-attack
 export FERROTUND="$PWD/target/release/ferrotund"
 
 step "unit, vector, property, simulation and CLI tests"
@@ -25,7 +25,9 @@ cargo test --workspace -q
 
 if [ "$(id -u)" = 0 ]; then
   step "tunnel tests in network namespaces (real wg, wg-quick, wireguard-go)"
-  cargo test --release -q -p ferrotund --test netns -- --test-threads=2
+  cargo test --release -q -p ferrotund --test netns -- --test-threads=2 --skip attack_
+  step "attacks from a hostile namespace (one at a time: they measure throughput under load)"
+  cargo test --release -q -p ferrotund --test netns -- --test-threads=1 attack_
 else
   step "skipping namespace tests: they need root"
 fi
