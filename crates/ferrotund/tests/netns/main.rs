@@ -2,13 +2,19 @@
 //! `wg-quick`, `ip`, `ping` and `iperf3`, with wireguard-go 0.0.20220316 as the reference
 //! implementation.
 //!
-//! Run: `cargo test --release -p ferrotund --test netns -- --test-threads=2` as root (about
-//! 40 s on 2 cores). Without root every test prints "skipped" and passes. Lint it with
+//! Run as root, as scripts/test.sh does: `cargo build --release -p ferrotund -p ferrotun-attack`,
+//! then `cargo test --release -p ferrotund --test netns -- --test-threads=2 --skip attack_`
+//! (about 75 s on 2 cores) and `... -- --test-threads=1 attack_` (about 30 s; the attacks
+//! measure throughput, so they run alone). Without root every test prints "skipped" and
+//! passes. Lint it with
 //! `cargo clippy -p ferrotund --test netns` (`--tests` skips it: the target has `test = false`).
 //!
 //! Tests: `interop` (tunnels ferrotund↔ferrotund/wireguard-go), `config` (the same `wg`
 //! commands give the same views as wireguard-go), `errors` (failing `wg` commands), `quiet`
-//! (transfer counters), `fwmark`, `roaming`, `wgquick`, `netns_move`, `lifecycle`, `startup`;
+//! (transfer counters), `fwmark`, `roaming`, `wgquick`, `netns_move`, `lifecycle`, `startup`,
+//! `busy` (UAPI latency and full-size bursts during a transfer), `variants` (no TUN offloads,
+//! crypto workers), `idle`, the `attack_*` tests and the fault tests (`soak`, `restart`,
+//! `impair`);
 //! `harness` runs the scenarios with wireguard-go only: if those fail, the environment is
 //! broken, not ferrotund. Faults: `soak` (rekeys every 3 s under load, with ferrotund's
 //! test-only timer scale), `restart` (kill -9 and restart), `impair` (loss and reordering;
@@ -58,6 +64,7 @@ mod netns_move;
 mod quiet;
 mod roaming;
 mod startup;
+mod variants;
 mod wgquick;
 
 // Faults: rekey soak, restart, loss and reordering (and their helper processes).
