@@ -1,7 +1,7 @@
 //! The UAPI server: one thread accepts on the socket, one thread per connection speaks the
 //! protocol (ferrotun-uapi), taking the device lock only around `get` and `set`.
 
-use crate::engine::{drain, now, Shared};
+use crate::engine::Shared;
 use ferrotun_io::udp::UdpPair;
 use ferrotun_uapi::accept::{accept_loop, AcceptLimits};
 use ferrotun_uapi::{server, Errno, Error, Interface, SetRequest};
@@ -78,21 +78,10 @@ impl server::Handler for Connection {
     }
 
     fn set(&mut self, request: SetRequest) -> Result<(), Error> {
-        let transmits = {
-            let mut dev = self.shared.lock();
-            let result = ferrotun_uapi::apply(
-                &mut dev,
-                &mut Settings {
-                    shared: &self.shared,
-                },
-                now(),
-                request,
-            );
-            let transmits = drain(&mut dev);
-            self.shared.kick_timers(&dev);
-            result.map(|()| transmits)?
-        };
-        self.shared.send_all(transmits);
+        let shared = Arc::clone(&self.shared);
+        self.shared.step(|dev, now| {
+            ferrotun_uapi::apply(dev, &mut Settings { shared: &shared }, now, request)
+        })?;
         Ok(())
     }
 

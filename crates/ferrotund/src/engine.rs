@@ -103,6 +103,24 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// One protocol step: locks the device, runs due timers and `f`, then (unlocked) sends
+    /// what the device queued. Every data-path and handshake step goes through here, so none
+    /// forgets the timer kick or the drop report.
+    pub(crate) fn step<R>(&self, f: impl FnOnce(&mut Device, Instant) -> R) -> R {
+        let (result, transmits) = {
+            let mut dev = self.lock();
+            let now = now();
+            run_due_timers(&mut dev, now);
+            let result = f(&mut dev, now);
+            let transmits = drain(&mut dev);
+            self.kick_timers(&dev);
+            self.report_drops(&dev, now);
+            (result, transmits)
+        };
+        self.send_all(transmits);
+        result
+    }
+
     /// Logs the drop counters now and then (see `drop_report`).
     pub(crate) fn report_drops(&self, dev: &Device, now: Instant) {
         let full = self.handshakes.dropped.load(Ordering::Relaxed);
@@ -279,15 +297,7 @@ impl Shared {
             let Some(n) = self.read_tun(&mut buf) else {
                 return;
             };
-            let (result, transmits) = {
-                let mut dev = self.lock();
-                let now = now();
-                run_due_timers(&mut dev, now);
-                let result = dev.encapsulate(now, &buf[..n], &mut out);
-                let transmits = drain(&mut dev);
-                self.kick_timers(&dev);
-                (result, transmits)
-            };
+            let result = self.step(|dev, now| dev.encapsulate(now, &buf[..n], &mut out));
             match result {
                 Ok(Outbound::Transmit { peer, dst, len }) => {
                     self.send_sealed(peer, dst, &out[..len])
@@ -296,7 +306,6 @@ impl Shared {
                 Err(SendError::NoRoute | SendError::NoEndpoint(_)) => self.unreachable(&buf[..n]),
                 Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
             }
-            self.send_all(transmits);
         }
     }
 

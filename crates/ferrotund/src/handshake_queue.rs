@@ -6,7 +6,7 @@
 //! The handshake thread runs at a lower scheduling priority than the data path (nice +5),
 //! so on a small machine a flood takes CPU time from handshakes first, not from tunnels.
 
-use crate::engine::{drain, now, run_due_timers, Shared};
+use crate::engine::Shared;
 use ferrotun_proto::peer::Endpoint;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -97,22 +97,15 @@ impl Shared {
             if batch.is_empty() {
                 continue;
             }
-            let transmits = {
-                let mut dev = self.lock();
-                let now = now();
-                run_due_timers(&mut dev, now);
-                dev.set_under_load(self.handshakes.under_load.load(Ordering::Relaxed));
+            let under_load = self.handshakes.under_load.load(Ordering::Relaxed);
+            self.step(|dev, now| {
+                dev.set_under_load(under_load);
                 for msg in &mut batch {
                     if let Err(reason) = dev.handle_datagram(now, msg.from, &mut msg.data) {
                         tracing::trace!(from = %msg.from.addr, %reason, "dropped handshake message");
                     }
                 }
-                let transmits = drain(&mut dev);
-                self.kick_timers(&dev);
-                self.report_drops(&dev, now);
-                transmits
-            };
-            self.send_all(transmits);
+            });
         }
     }
 }

@@ -5,7 +5,7 @@
 //! GSO call each. This is what moves the per-packet system-call cost out of the way
 //! (performance.md); the receive side (`receive.rs`) coalesces again before the TUN write.
 
-use crate::engine::{drain, now, run_due_timers, Shared};
+use crate::engine::Shared;
 use ferrotun_io::offload::{split, VirtioNetHdr, VNET_HDR_LEN};
 use ferrotun_proto::device::{PeerId, Prepared, SealJob, SendError};
 use ferrotun_proto::peer::Endpoint;
@@ -115,10 +115,7 @@ impl Shared {
         let mut unreachable = Vec::new();
         let mut jobs = Vec::with_capacity(segments.len());
         let mut used = 0;
-        let transmits = {
-            let mut dev = self.lock();
-            let now = now();
-            run_due_timers(&mut dev, now);
+        self.step(|dev, now| {
             for (i, size) in sizes.iter().enumerate() {
                 let segment = &segments[i][..*size];
                 match dev.prepare_send(now, segment) {
@@ -132,11 +129,7 @@ impl Shared {
                     Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
                 }
             }
-            let transmits = drain(&mut dev);
-            self.kick_timers(&dev);
-            transmits
-        };
-        self.send_all(transmits);
+        });
         self.seal_jobs(jobs, sealed);
         unreachable
     }

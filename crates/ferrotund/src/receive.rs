@@ -4,7 +4,7 @@
 //! checked under the lock again, and written to the TUN in arrival order, coalesced when the
 //! TUN has offloads.
 
-use crate::engine::{drain, now, run_due_timers, Shared, BUF};
+use crate::engine::{now, Shared, BUF};
 use ferrotun_io::udp::{self, RecvMeta, UdpPair};
 use ferrotun_proto::device::{DropReason, Inbound, OpenJob, Received};
 use ferrotun_proto::peer::Endpoint;
@@ -82,10 +82,7 @@ impl Shared {
         if !others {
             return;
         }
-        let transmits = {
-            let mut dev = self.lock();
-            let now = now();
-            run_due_timers(&mut dev, now);
+        self.step(|dev, now| {
             for segment in meta.segments() {
                 let datagram = &mut buf[segment.clone()];
                 if matches!(datagram.first(), Some(1..=3)) {
@@ -97,12 +94,7 @@ impl Shared {
                     Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
                 }
             }
-            let transmits = drain(&mut dev);
-            self.kick_timers(&dev);
-            self.report_drops(&dev, now);
-            transmits
-        };
-        self.send_all(transmits);
+        });
     }
 
     /// Opens the transport messages on the crypto workers, then applies them in order;
@@ -136,9 +128,7 @@ impl Shared {
         }
         self.crypto
             .for_each(&mut items, |it| it.opened = it.job.open(it.datagram));
-        let transmits = {
-            let mut dev = self.lock();
-            let now = now();
+        self.step(|dev, now| {
             for it in items {
                 match dev.finish_receive(now, from, &it.job, it.opened, it.datagram) {
                     Ok(Inbound::Tunnel { range, .. }) => {
@@ -148,12 +138,7 @@ impl Shared {
                     Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
                 }
             }
-            let transmits = drain(&mut dev);
-            self.kick_timers(&dev);
-            self.report_drops(&dev, now);
-            transmits
-        };
-        self.send_all(transmits);
+        });
     }
 }
 

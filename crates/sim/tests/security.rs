@@ -104,11 +104,7 @@ fn replayed_data_and_handshakes_are_dropped_and_never_roam() {
 fn sec6_spoofed_inner_source_is_dropped() {
     let mut p = pair(23);
     // B also has peer C owning 10.0.0.3/32, inside A's wider 10.0.0.0/24.
-    let c = p
-        .net
-        .add_node(PrivateKey::from_bytes([3; 32]), addr("192.0.2.3:51820"));
-    p.net
-        .connect(c, 1, "10.0.0.3".parse().unwrap(), B_TUN.into(), true);
+    third_node(&mut p);
     p.net.nodes[1]
         .device
         .add_allowed_ip(p.a_at_b, "10.0.0.0".parse().unwrap(), 24)
@@ -217,11 +213,7 @@ fn sec12_cookie_reply_never_moves_the_endpoint() {
 #[test]
 fn sec2_under_load_rate_limit_is_per_source() {
     let mut p = pair(26);
-    let c = p
-        .net
-        .add_node(PrivateKey::from_bytes([3; 32]), addr("192.0.2.3:51820"));
-    p.net
-        .connect(c, 1, "10.0.0.3".parse().unwrap(), B_TUN.into(), true);
+    let c = third_node(&mut p);
     // A gets a cookie and then floods valid-mac2 initiations; C must still get through.
     p.net.nodes[1].device.set_under_load(true);
     p.net.send_ip(0, &a_to_b(b"a")).unwrap();
@@ -235,11 +227,9 @@ fn sec2_under_load_rate_limit_is_per_source() {
         p.net.inject(retry.clone());
     }
     assert!(p.net.nodes[1].device.drop_stats().rate_limited > 0);
-    p.net
-        .send_ip(c, &ipv4_packet("10.0.0.3".parse().unwrap(), B_TUN, b"c"))
-        .unwrap();
+    p.net.send_ip(c, &ipv4_packet(C_TUN, B_TUN, b"c")).unwrap();
     p.net.run_for(secs(6));
-    let from_c = ipv4_packet("10.0.0.3".parse().unwrap(), B_TUN, b"c");
+    let from_c = ipv4_packet(C_TUN, B_TUN, b"c");
     assert!(p.net.nodes[1].delivered.iter().any(|(_, d)| *d == from_c));
 }
 
@@ -315,11 +305,7 @@ fn replayed_initiation_does_not_cancel_a_handshake_in_flight() {
 #[test]
 fn under_load_cookie_replies_are_rate_limited_per_source() {
     let mut p = pair(28);
-    let c = p
-        .net
-        .add_node(PrivateKey::from_bytes([3; 32]), addr("192.0.2.3:51820"));
-    p.net
-        .connect(c, 1, "10.0.0.3".parse().unwrap(), B_TUN.into(), true);
+    let c = third_node(&mut p);
     p.net.nodes[1].device.set_under_load(true);
     p.net.send_ip(0, &a_to_b(b"a")).unwrap();
     p.net.run_for(ms(10));
@@ -333,10 +319,19 @@ fn under_load_cookie_replies_are_rate_limited_per_source() {
     assert!(replies <= 7, "{replies} cookie replies to one source");
     assert!(p.net.nodes[1].device.drop_stats().rate_limited >= 90);
     // Another source still gets its cookie, and its retry goes through.
-    p.net
-        .send_ip(c, &ipv4_packet("10.0.0.3".parse().unwrap(), B_TUN, b"c"))
-        .unwrap();
+    p.net.send_ip(c, &ipv4_packet(C_TUN, B_TUN, b"c")).unwrap();
     p.net.run_for(secs(6));
-    let from_c = ipv4_packet("10.0.0.3".parse().unwrap(), B_TUN, b"c");
+    let from_c = ipv4_packet(C_TUN, B_TUN, b"c");
     assert!(p.net.nodes[1].delivered.iter().any(|(_, d)| *d == from_c));
+}
+
+const C_TUN: std::net::Ipv4Addr = std::net::Ipv4Addr::new(10, 0, 0, 3);
+
+/// A third node C (tunnel address 10.0.0.3/32), a peer of B only; returns its index.
+fn third_node(p: &mut Pair) -> usize {
+    let c = p
+        .net
+        .add_node(PrivateKey::from_bytes([3; 32]), addr("192.0.2.3:51820"));
+    p.net.connect(c, 1, C_TUN.into(), B_TUN.into(), true);
+    c
 }

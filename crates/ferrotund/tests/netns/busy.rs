@@ -3,24 +3,15 @@
 //! nothing on the way.
 
 use crate::cmd::{root, Cmd};
-use crate::daemon::{Daemon, Impl};
-use crate::traffic::{iperf_server, json_bytes, wait_ping, IPERF_PORT};
-use crate::tunnel::{Spec, Tunnel, TB4};
+use crate::daemon::Daemon;
+use crate::traffic::{iperf_server, json_bytes, json_u64, wait_ping, IPERF_PORT};
+use crate::tunnel::{Tunnel, TB4};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 /// The bound for `wg show` during a full-speed transfer.
 const UAPI_BOUND: Duration = Duration::from_millis(50);
-
-fn ferrotund_tunnel() -> Tunnel {
-    Tunnel::build(Spec {
-        initiator: Impl::Ferrotund,
-        responder: Impl::Ferrotund,
-        outer6: false,
-        psk: false,
-    })
-}
 
 /// One complete UAPI `get` (what `wg show` does), timed from connect to the final errno.
 fn timed_get(d: &Daemon) -> Result<Duration, String> {
@@ -64,24 +55,12 @@ fn stream(t: &Tunnel, secs: u32) -> crate::cmd::Bg {
         .spawn()
 }
 
-/// The sender's TCP retransmits from iperf3's JSON report.
-fn retransmits(json: &str) -> Option<u64> {
-    let rest = &json[json.find("\"sum_sent\"")?..];
-    let rest = &rest[rest.find("\"retransmits\":")? + 14..];
-    let digits: String = rest
-        .trim_start()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
 #[test]
 fn ferrotund_uapi_answers_during_full_speed_transfer() {
     if !root() {
         return;
     }
-    let t = ferrotund_tunnel();
+    let t = Tunnel::ferrotund_pair(false);
     wait_ping(&t.under.a.name, TB4, Duration::from_secs(10));
     let server = iperf_server(&t.under.b.name, TB4);
     let client = stream(&t, 5);
@@ -122,13 +101,13 @@ fn ferrotund_full_size_bursts_arrive_without_retransmits() {
     if !root() {
         return;
     }
-    let t = ferrotund_tunnel();
+    let t = Tunnel::ferrotund_pair(false);
     wait_ping(&t.under.a.name, TB4, Duration::from_secs(10));
     let server = iperf_server(&t.under.b.name, TB4);
     let out = stream(&t, 3).finish();
     drop(server);
     let received = json_bytes(&out.stdout, "sum_received").unwrap_or(0);
-    let retrans = retransmits(&out.stdout);
+    let retrans = json_u64(&out.stdout, "sum_sent", "retransmits");
     assert!(received > 0, "the transfer did not run: {out}");
     // About 1,370 bytes of payload per segment; allow 1 % of them to be retransmitted.
     let segments = received / 1370;

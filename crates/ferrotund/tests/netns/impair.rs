@@ -8,11 +8,10 @@
 //!   exactly which packets it forwarded, so the count at the receiver can be exact.
 
 use crate::cmd::{root, Cmd};
-use crate::daemon::Impl;
 use crate::netns::B4;
 use crate::seqstream::{helper, result, start_sink, wait_listening};
 use crate::traffic::wait_ping;
-use crate::tunnel::{endpoint, Spec, Tunnel, RESP_PORT, TB4};
+use crate::tunnel::{endpoint, Tunnel, RESP_PORT, TB4};
 use std::time::Duration;
 
 const RELAY_PORT: u16 = 51821;
@@ -23,15 +22,6 @@ const SIZE: u64 = 200;
 const TRANSPORT_LEN: u64 = 272;
 const PPS: u64 = 2000;
 const COUNT: u64 = 6000;
-
-fn ferrotund_pair() -> Tunnel {
-    Tunnel::build(Spec {
-        initiator: Impl::Ferrotund,
-        responder: Impl::Ferrotund,
-        outer6: false,
-        psk: false,
-    })
-}
 
 /// Sends the numbered stream from A to B's tunnel address and returns the sink's counts.
 fn stream(t: &Tunnel) -> std::collections::HashMap<String, u64> {
@@ -81,7 +71,7 @@ fn ferrotund_netem_loss_and_reordering() {
     if !root() {
         return;
     }
-    let t = ferrotund_pair();
+    let t = Tunnel::ferrotund_pair(false);
     wait_ping(&t.under.a.name, TB4, Duration::from_secs(10));
     let spec = ["loss", "7%", "delay", "4ms", "reorder", "75%", "50%"];
     if !add_netem(&t, &spec) {
@@ -109,7 +99,7 @@ fn ferrotund_relay_loss_and_reordering() {
     if !root() {
         return;
     }
-    let t = ferrotund_pair();
+    let t = Tunnel::ferrotund_pair(false);
     let b = &t.under.b.name;
     let listen = format!("{B4}:{RELAY_PORT}");
     let relay_args = [

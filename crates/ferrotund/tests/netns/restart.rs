@@ -8,25 +8,16 @@
 //! KEEPALIVE_TIMEOUT + REKEY_TIMEOUT (15 s); a PersistentKeepalive makes it initiate at once.
 
 use crate::cmd::{root, wait_until, Cmd, TempDir};
-use crate::daemon::{Daemon, Impl};
+use crate::daemon::Daemon;
 use crate::netns::{pid_alive, signal, Netns, A4};
 use crate::traffic::{iperf_server, json_bytes, received};
-use crate::tunnel::{address_up, endpoint, Spec, Tunnel, RESP_PORT, TA4, TA6, TB4, TB6};
+use crate::tunnel::{address_up, endpoint, Tunnel, RESP_PORT, TA4, TA6, TB4, TB6};
 use crate::wg::{IfConf, PeerConf};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 /// REKEY_TIMEOUT plus the largest jitter.
 const BOUND: Duration = Duration::from_millis(5334);
-
-fn ferrotund_pair() -> Tunnel {
-    Tunnel::build(Spec {
-        initiator: Impl::Ferrotund,
-        responder: Impl::Ferrotund,
-        outer6: false,
-        psk: true,
-    })
-}
 
 /// SIGKILLs `old` and starts the same implementation under the same name in `ns`, once the
 /// old process is gone. The old guard is forgotten: dropping it would delete the new
@@ -93,7 +84,7 @@ fn ferrotund_initiator_killed_mid_transfer_is_back_within_rekey_timeout() {
     if !root() {
         return;
     }
-    let mut t = ferrotund_pair();
+    let mut t = Tunnel::ferrotund_pair(true);
     let resp_before = t.resp.pid;
     let server = iperf_server(&t.under.b.name, TB4);
     let client = transfer(&t, 8);
@@ -145,7 +136,7 @@ fn ferrotund_responder_with_keepalive_killed_is_back_within_rekey_timeout() {
     if !root() {
         return;
     }
-    let mut t = ferrotund_pair();
+    let mut t = Tunnel::ferrotund_pair(true);
     let init_before = t.init.pid;
     crate::traffic::wait_ping(&t.under.a.name, TB4, Duration::from_secs(10));
     kill_and_restart(&mut t.resp, &t.under.b);

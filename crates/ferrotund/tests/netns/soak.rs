@@ -41,13 +41,7 @@ fn interval_bytes(json: &str) -> Vec<u64> {
         .filter_map(|(i, _)| {
             let rest = &json[i..];
             let object = &rest[..rest.find('}')?];
-            let bytes = &object[object.find("\"bytes\":")? + 8..];
-            let digits: String = bytes
-                .trim_start()
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            digits.parse().ok()
+            crate::traffic::leading_u64(&object[object.find("\"bytes\":")? + 8..])
         })
         .collect()
 }

@@ -59,9 +59,18 @@ pub const IPERF_PORT: &str = "5201";
 
 /// The `"bytes"` value of the first `"SECTION"` object in iperf3's JSON report.
 pub fn json_bytes(json: &str, section: &str) -> Option<u64> {
+    json_u64(json, section, "bytes")
+}
+
+/// The integer `"KEY"` that first follows `"SECTION"` in iperf3's JSON report.
+pub fn json_u64(json: &str, section: &str, key: &str) -> Option<u64> {
     let rest = &json[json.find(&format!("\"{section}\""))?..];
-    let rest = &rest[rest.find("\"bytes\":")? + 8..];
-    rest.trim_start()
+    leading_u64(&rest[rest.find(&format!("\"{key}\":"))? + key.len() + 3..])
+}
+
+/// The unsigned integer at the start of `text` (after blanks).
+pub fn leading_u64(text: &str) -> Option<u64> {
+    text.trim_start()
         .chars()
         .take_while(char::is_ascii_digit)
         .collect::<String>()

@@ -57,6 +57,16 @@ impl Tunnel {
     }
 
     /// [`Tunnel::build`] with extra environment variables for both daemons.
+    /// ferrotund at both ends, IPv4 outside.
+    pub fn ferrotund_pair(psk: bool) -> Tunnel {
+        Tunnel::build(Spec {
+            initiator: Impl::Ferrotund,
+            responder: Impl::Ferrotund,
+            outer6: false,
+            psk,
+        })
+    }
+
     pub fn build_env(spec: Spec, env: &[(&str, &str)]) -> Tunnel {
         let dir = TempDir::new();
         let under = Underlay::new();
