@@ -124,7 +124,7 @@ impl Shared {
     /// Logs the drop counters now and then (see `drop_report`).
     pub(crate) fn report_drops(&self, dev: &Device, now: Instant) {
         let full = self.handshakes.dropped.load(Ordering::Relaxed);
-        self.drop_report.maybe_log(now, dev.drop_stats(), full);
+        let _ = self.drop_report.maybe_log(now, dev.drop_stats(), full);
     }
 
     /// Wakes the timer thread if the device now has a deadline before the one it sleeps for.

@@ -109,3 +109,40 @@ impl Shared {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{HandshakeQueue, Queued, BATCH, MAX_QUEUED};
+    use ferrotun_proto::peer::Endpoint;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    fn from() -> Endpoint {
+        Endpoint::from("127.0.0.1:1".parse::<std::net::SocketAddr>().unwrap())
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_and_batches_come_out_in_order() {
+        let q = HandshakeQueue::default();
+        for i in 0..MAX_QUEUED + 10 {
+            let pushed = q.push(from(), &(i as u32).to_le_bytes());
+            assert_eq!(pushed, i < MAX_QUEUED);
+        }
+        assert_eq!(q.dropped.load(Ordering::Relaxed), 10);
+        let stopping = AtomicBool::new(false);
+        let mut batch: Vec<Queued> = Vec::new();
+        q.pop_batch(&mut batch, &stopping);
+        assert_eq!(batch.len(), BATCH);
+        for (i, msg) in batch.iter().enumerate() {
+            assert_eq!(&msg.data[..], &(i as u32).to_le_bytes());
+        }
+    }
+
+    #[test]
+    fn a_stopping_daemon_never_waits_on_an_empty_queue() {
+        let q = HandshakeQueue::default();
+        let stopping = AtomicBool::new(true);
+        let mut batch = Vec::new();
+        q.pop_batch(&mut batch, &stopping);
+        assert!(batch.is_empty());
+    }
+}
