@@ -44,9 +44,15 @@ pub struct Shared {
     pub(crate) crypto: CryptoPool,
     pub(crate) handshakes: HandshakeQueue,
     pub(crate) drop_report: DropReport,
+    /// When the TUN's MTU was last looked up (ns), and what it was.
+    mtu_checked: AtomicU64,
+    mtu: AtomicU64,
     exit: Mutex<Option<std::sync::mpsc::Sender<Exit>>>,
     pub(crate) stopping: AtomicBool,
 }
+
+/// How often the data path looks up the TUN's MTU.
+const MTU_POLL_NANOS: u64 = 1_000_000_000;
 
 /// Size of every packet buffer: the largest UDP payload.
 pub(crate) const BUF: usize = 65_536;
@@ -75,6 +81,8 @@ impl Shared {
             crypto: CryptoPool::from_env(),
             handshakes: HandshakeQueue::default(),
             drop_report: DropReport::default(),
+            mtu_checked: AtomicU64::new(0),
+            mtu: AtomicU64::new(0),
             exit: Mutex::new(Some(exit)),
             stopping: AtomicBool::new(false),
         })
@@ -107,9 +115,13 @@ impl Shared {
     /// what the device queued. Every data-path and handshake step goes through here, so none
     /// forgets the timer kick or the drop report.
     pub(crate) fn step<R>(&self, f: impl FnOnce(&mut Device, Instant) -> R) -> R {
+        let mtu = self.poll_mtu();
         let (result, transmits) = {
             let mut dev = self.lock();
             let now = now();
+            if let Some(mtu) = mtu {
+                dev.set_mtu(mtu);
+            }
             run_due_timers(&mut dev, now);
             let result = f(&mut dev, now);
             let transmits = drain(&mut dev);
@@ -119,6 +131,20 @@ impl Shared {
         };
         self.send_all(transmits);
         result
+    }
+
+    /// The TUN's MTU if it changed, looked up at most once a second. Transport messages are
+    /// padded up to the MTU and no further (as the kernel and wireguard-go do), so after
+    /// `ip link set mtu` a full-size packet must not grow past it.
+    fn poll_mtu(&self) -> Option<usize> {
+        let t = clock::now_nanos();
+        let last = self.mtu_checked.load(Ordering::Relaxed);
+        if t.saturating_sub(last) < MTU_POLL_NANOS && last != 0 {
+            return None;
+        }
+        self.mtu_checked.store(t.max(1), Ordering::Relaxed);
+        let mtu = u64::from(self.tun.mtu().ok()?);
+        (self.mtu.swap(mtu, Ordering::Relaxed) != mtu).then_some(mtu as usize)
     }
 
     /// Logs the drop counters now and then (see `drop_report`).

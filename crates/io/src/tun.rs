@@ -92,6 +92,13 @@ impl Tun {
         &self.name
     }
 
+    /// The interface's current MTU (as `ip link set mtu` left it). Looked up by name in the
+    /// daemon's network namespace, so after the interface moved to another one this fails
+    /// (as wireguard-go's lookup does) and the caller keeps what it had.
+    pub fn mtu(&self) -> io::Result<u32> {
+        sys::get_mtu(&self.name)
+    }
+
     /// Reads one packet into `buf` (`WouldBlock` if none is queued and the device is
     /// non-blocking).
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {

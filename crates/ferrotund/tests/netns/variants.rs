@@ -1,6 +1,7 @@
 //! ferrotund's data path in its other configurations: without TUN offloads (one packet per
-//! read and write, as on kernels without `IFF_VNET_HDR`) and with crypto workers (the default
-//! only from 4 CPUs up, so the 2-CPU test machine would otherwise never run it).
+//! read and write, as on kernels without `IFF_VNET_HDR`), with crypto workers (the default
+//! only from 4 CPUs up, so the 2-CPU test machine would otherwise never run it), and after the
+//! interface MTU changed under it.
 
 use crate::cmd::root;
 use crate::daemon::Impl;
@@ -42,5 +43,56 @@ fn ferrotund_without_tun_offloads() {
 fn ferrotund_with_crypto_workers() {
     if root() {
         exercise(&[("FERROTUN_CRYPTO_THREADS", "2")]);
+    }
+}
+
+/// Transport messages are padded to a multiple of 16 but never past the interface MTU, and
+/// the MTU is the one `ip link set mtu` set, not the one at start-up: a 1300-byte packet on a
+/// 1300-MTU interface goes out as 1300 + 32 bytes (padding to 1312 would push a full-size
+/// packet over the path MTU that the lower MTU was chosen for).
+fn padding_follows_mtu_changes(imp: Impl) {
+    let spec = Spec {
+        initiator: imp,
+        responder: Impl::Ferrotund,
+        outer6: false,
+        psk: false,
+    };
+    let t = Tunnel::build(spec);
+    let a = t.under.a.name.as_str();
+    wait_ping(a, TB4, Duration::from_secs(10));
+    t.under
+        .a
+        .ip(&["link", "set", "dev", &t.init.ifname, "mtu", "1300"]);
+    // ferrotund looks the MTU up at most once a second, on traffic.
+    std::thread::sleep(Duration::from_millis(1200));
+    ping_all(a, TB4, 1);
+    let peer = &t.resp_keys.public;
+    let (_, before) = t.init.transfer(peer);
+    // 1272 bytes of ICMP payload + 8 + 20 = a 1300-byte IP packet.
+    let out = t.under.a.run(&["ping", "-c1", "-W2", "-s", "1272", TB4]);
+    assert!(
+        out.success(),
+        "a 1300-byte ping through a 1300-MTU tunnel: {out}"
+    );
+    let (_, after) = t.init.transfer(peer);
+    assert_eq!(
+        after - before,
+        1300 + 32,
+        "{}: the 1300-byte packet's transport message (header 16 + tag 16, no padding past the MTU)",
+        imp.label()
+    );
+}
+
+#[test]
+fn ferrotund_pads_to_the_current_mtu() {
+    if root() {
+        padding_follows_mtu_changes(Impl::Ferrotund);
+    }
+}
+
+#[test]
+fn wggo_pads_to_the_current_mtu() {
+    if root() {
+        padding_follows_mtu_changes(Impl::WireguardGo);
     }
 }

@@ -100,6 +100,22 @@ pub fn set_txqueuelen(name: &str, len: u32) -> io::Result<()> {
     set_ifreq_int(name, libc::SIOCSIFTXQLEN, len)
 }
 
+/// An interface's MTU (SIOCGIFMTU), looked up by name in the caller's network namespace.
+pub fn get_mtu(name: &str) -> io::Result<u32> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)?;
+    let mut req = IfReq::new(name)?;
+    // SAFETY: SIOCGIFMTU fills the int member of a `struct ifreq`; `req` is valid, correctly
+    // laid out and outlives the call.
+    cvt(unsafe {
+        libc::ioctl(
+            socket.as_raw_fd(),
+            libc::SIOCGIFMTU as _,
+            &mut req as *mut IfReq,
+        )
+    })?;
+    u32::try_from(req.value).map_err(|_| io::Error::from(io::ErrorKind::InvalidData))
+}
+
 /// An `ifreq` ioctl that takes one int, through a throwaway datagram socket.
 fn set_ifreq_int(name: &str, request: libc::c_ulong, value: u32) -> io::Result<()> {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)?;
