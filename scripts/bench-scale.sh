@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   --idle-peers) idle_peers=${2:?} && shift ;;
   --idle-secs) idle_secs=${2:?} && shift ;;
   -h | --help)
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    usage_from_header "$0"
     exit 0
     ;;
   *)
@@ -65,37 +65,7 @@ if [ "${FERROTUN_BENCH_NO_BORINGTUN:-0}" != 1 ]; then
 fi
 
 # Cleanup: every namespace and process this script creates, killed by PID, never by name.
-tag="fs$$"
-work=$(mktemp -d "/tmp/${tag}.XXXXXX")
-created_ns=()
-started_pids=()
-kill_pids() {
-  local p
-  for p in "$@"; do kill "$p" 2>/dev/null || true; done
-  for p in "$@"; do
-    for _ in $(seq 30); do
-      kill -0 "$p" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-cleanup() {
-  set +e
-  trap - EXIT INT TERM
-  kill_pids "${started_pids[@]}"
-  local ns
-  for ns in "${created_ns[@]}"; do
-    # shellcheck disable=SC2046  # one PID per word
-    kill_pids $(ip netns pids "$ns" 2>/dev/null)
-    ip netns del "$ns" 2>/dev/null
-    rm -f "/var/run/wireguard/${ns}.sock"
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+start_cleanup "fs$$"
 
 # gen_conf N FILE: a private key and N peers with random public keys, one /32 each.
 gen_conf() {

@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     shift
     ;;
   -h | --help)
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    usage_from_header "$0"
     exit 0
     ;;
   *)
@@ -72,45 +72,7 @@ clk_tck=$(getconf CLK_TCK)
 # Cleanup. Every namespace and process we create is recorded here, and removed on any exit.
 # Processes are killed by PID (those we started, plus whatever is left inside our namespaces),
 # never by name, because other tests may be running the same binaries on this machine.
-tag="fb$$" # names of everything we create start with this; the PID keeps concurrent runs apart
-work=$(mktemp -d "/tmp/${tag}.XXXXXX")
-created_ns=()
-started_pids=()
-
-kill_pids() {
-  local p
-  for p in "$@"; do kill "$p" 2>/dev/null || true; done
-  for p in "$@"; do
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-      kill -0 "$p" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-
-# remove_ns NS...: kill what runs inside, delete the namespace and its interface's UAPI socket
-# (the socket directory is shared by all namespaces; our interfaces are named after the namespace).
-remove_ns() {
-  local ns
-  for ns in "$@"; do
-    # shellcheck disable=SC2046  # one PID per word
-    kill_pids $(ip netns pids "$ns" 2>/dev/null)
-    ip netns del "$ns" 2>/dev/null || true
-    rm -f "/var/run/wireguard/${ns}.sock"
-  done
-}
-
-cleanup() {
-  set +e
-  trap - EXIT INT TERM
-  kill_pids "${started_pids[@]}"
-  remove_ns "${created_ns[@]}"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+start_cleanup "fb$$" # names of everything we create start with this; the PID keeps runs apart
 
 # ---------------------------------------------------------------------------------------------
 # Installation (idempotent).

@@ -47,3 +47,52 @@ make_underlay() {
     ip -n "$ns" link set "${ns}v" up
   done
 }
+
+# usage_from_header SCRIPT: the script's leading comment block, as its --help text.
+usage_from_header() { sed -n '2,/^set -euo/p' "$1" | sed '$d' | sed 's/^# \{0,1\}//'; }
+
+# kill_pids PID...: SIGTERM, up to 3 s to go, then SIGKILL. By PID, never by name.
+kill_pids() {
+  local p
+  for p in "$@"; do kill "$p" 2>/dev/null || true; done
+  for p in "$@"; do
+    for _ in $(seq 30); do
+      kill -0 "$p" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$p" 2>/dev/null || true
+  done
+}
+
+# remove_ns NS...: kill what runs inside, delete the namespace and its interface's UAPI socket
+# (the socket directory is shared by all namespaces; our interfaces are named after the namespace).
+remove_ns() {
+  local ns
+  for ns in "$@"; do
+    # shellcheck disable=SC2046  # one PID per word
+    kill_pids $(ip netns pids "$ns" 2>/dev/null)
+    ip netns del "$ns" 2>/dev/null || true
+    rm -f "/var/run/wireguard/${ns}.sock"
+  done
+}
+
+# start_cleanup TAG: a scratch directory $work, and the arrays created_ns and started_pids
+# whose namespaces and processes are removed when the script exits (also on failure or
+# Ctrl-C). Names the script creates should start with TAG.
+start_cleanup() {
+  tag=$1
+  work=$(mktemp -d "/tmp/${tag}.XXXXXX")
+  created_ns=()
+  started_pids=()
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+cleanup() {
+  set +e
+  trap - EXIT INT TERM
+  kill_pids "${started_pids[@]}"
+  remove_ns "${created_ns[@]}"
+  rm -rf "$work"
+}

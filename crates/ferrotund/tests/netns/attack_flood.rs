@@ -13,7 +13,7 @@ use crate::attack_net::{
 use crate::cmd::{root, Cmd, TempDir};
 use crate::daemon::Daemon;
 use crate::netns::Netns;
-use crate::traffic::{iperf_server, wait_ping, IPERF_PORT};
+use crate::traffic::{iperf_server, wait_ping};
 use crate::wg::{Keypair, PeerConf};
 use std::time::{Duration, Instant};
 
@@ -226,22 +226,7 @@ fn received_rate(json: &str) -> Option<f64> {
 /// TCP throughput from the legitimate peer to the victim through the tunnel, bits/s.
 fn throughput(server_ns: &str, client_ns: &str, secs: u32) -> f64 {
     let server = iperf_server(server_ns, TUN_V);
-    let t = secs.to_string();
-    let argv = [
-        "iperf3",
-        "-J",
-        "-c",
-        TUN_V,
-        "-p",
-        IPERF_PORT,
-        "-t",
-        &t,
-        "--connect-timeout",
-        "3000",
-    ];
-    let client = Cmd::netns(client_ns, &argv)
-        .timeout(Duration::from_secs(u64::from(secs) + 20))
-        .run();
+    let client = crate::traffic::iperf_client(client_ns, TUN_V, u64::from(secs), &[], 20).run();
     drop(server);
     let rate = received_rate(&client.stdout);
     assert!(client.success(), "iperf3 failed: {client}");

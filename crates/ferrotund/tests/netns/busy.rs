@@ -2,9 +2,9 @@
 //! full-speed TCP stream (64 KiB TSO super-packets, sealed and sent as UDP GSO runs) loses
 //! nothing on the way.
 
-use crate::cmd::{root, Cmd};
+use crate::cmd::root;
 use crate::daemon::Daemon;
-use crate::traffic::{iperf_server, json_bytes, json_u64, wait_ping, IPERF_PORT};
+use crate::traffic::{iperf_client, iperf_server, json_bytes, json_u64, wait_ping};
 use crate::tunnel::{Tunnel, TB4};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
@@ -37,22 +37,8 @@ fn timed_get(d: &Daemon) -> Result<Duration, String> {
 }
 
 /// An iperf3 client in A sending to B for `secs` seconds, in the background.
-fn stream(t: &Tunnel, secs: u32) -> crate::cmd::Bg {
-    let argv = [
-        "iperf3",
-        "-J",
-        "-c",
-        TB4,
-        "-p",
-        IPERF_PORT,
-        "-t",
-        &secs.to_string(),
-        "--connect-timeout",
-        "3000",
-    ];
-    Cmd::netns(&t.under.a.name, &argv)
-        .timeout(Duration::from_secs(u64::from(secs) + 30))
-        .spawn()
+fn stream(t: &Tunnel, secs: u64) -> crate::cmd::Bg {
+    iperf_client(&t.under.a.name, TB4, secs, &[], 30).spawn()
 }
 
 #[test]

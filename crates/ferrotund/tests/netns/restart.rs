@@ -59,24 +59,8 @@ fn time_to_first_reply(ns: &str, dst: &str, limit: Duration) -> Duration {
 }
 
 /// An iperf3 upload from A to B that runs across the restart; returns the client record.
-fn transfer(t: &Tunnel, secs: u32) -> crate::cmd::Bg {
-    let argv = [
-        "iperf3",
-        "-J",
-        "-c",
-        TB4,
-        "-p",
-        crate::traffic::IPERF_PORT,
-        "-t",
-        &secs.to_string(),
-        "-b",
-        "50M",
-        "--connect-timeout",
-        "3000",
-    ];
-    Cmd::netns(&t.under.a.name, &argv)
-        .timeout(Duration::from_secs(u64::from(secs) + 40))
-        .spawn()
+fn transfer(t: &Tunnel, secs: u64) -> crate::cmd::Bg {
+    crate::traffic::iperf_client(&t.under.a.name, TB4, secs, &["-b", "50M"], 40).spawn()
 }
 
 #[test]

@@ -7,10 +7,10 @@
 //! `FERROTUN_SOAK_SECS` sets the duration (default 20 s, which crosses about 6 rekeys; the
 //! issue's soak is `FERROTUN_SOAK_SECS=120`, about 40).
 
-use crate::cmd::{root, Cmd};
+use crate::cmd::root;
 use crate::daemon::{Daemon, Impl};
 use crate::seqstream::{helper, result, start_sink};
-use crate::traffic::{iperf_server, wait_ping, IPERF_PORT};
+use crate::traffic::{iperf_server, wait_ping};
 use crate::tunnel::{Spec, Tunnel, TB4};
 use std::time::{Duration, Instant};
 
@@ -85,27 +85,8 @@ fn start_traffic(t: &Tunnel, secs: u64) -> Traffic {
     let server = iperf_server(b, TB4);
     let sink_at = format!("{TB4}:7200");
     let sink = start_sink(b, &sink_at, secs + 20);
-    let duration = secs.to_string();
-    let iperf_argv = [
-        "iperf3",
-        "-J",
-        "-c",
-        TB4,
-        "-p",
-        IPERF_PORT,
-        "-R",
-        "-t",
-        &duration,
-        "-i",
-        "0.1",
-        "-b",
-        "200M",
-        "--connect-timeout",
-        "3000",
-    ];
-    let iperf = Cmd::netns(a, &iperf_argv)
-        .timeout(Duration::from_secs(secs + 30))
-        .spawn();
+    let iperf =
+        crate::traffic::iperf_client(a, TB4, secs, &["-R", "-i", "0.1", "-b", "200M"], 30).spawn();
     let send_args = [
         "send",
         &format!("to={sink_at}"),

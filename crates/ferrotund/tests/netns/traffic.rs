@@ -113,6 +113,27 @@ pub fn iperf(server_ns: &str, client_ns: &str, addr: &str, reverse: bool) -> u64
     received.unwrap_or(0)
 }
 
+/// An iperf3 client in `ns` sending to `addr` for `secs` seconds (JSON report), with `extra`
+/// arguments (e.g. `-R`, `-b 50M`), not yet run; its timeout leaves `grace` seconds past
+/// the test's end.
+pub fn iperf_client(ns: &str, addr: &str, secs: u64, extra: &[&str], grace: u64) -> Cmd {
+    let t = secs.to_string();
+    let mut argv = vec![
+        "iperf3",
+        "-J",
+        "-c",
+        addr,
+        "-p",
+        IPERF_PORT,
+        "-t",
+        &t,
+        "--connect-timeout",
+        "3000",
+    ];
+    argv.extend_from_slice(extra);
+    Cmd::netns(ns, &argv).timeout(Duration::from_secs(secs + grace))
+}
+
 /// A one-off iperf3 server on `addr` in `ns`, listening when this returns.
 pub fn iperf_server(ns: &str, addr: &str) -> Bg {
     let argv = ["iperf3", "-s", "-1", "-B", addr, "-p", IPERF_PORT];

@@ -76,6 +76,15 @@ pub fn sh(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The real wg-quick (`up` or `down`) on `file` inside namespace `ns`, with our daemon as its
+/// userspace implementation; it must succeed.
+pub fn real_wg_quick(ns: &str, action: &str, file: &str) {
+    let env = format!("WG_QUICK_USERSPACE_IMPLEMENTATION={}", options().daemon);
+    sh(&[
+        "ip", "netns", "exec", ns, "env", &env, "wg-quick", action, file,
+    ]);
+}
+
 /// Runs a command inside namespace `ns`; whether it succeeded.
 pub fn ns_ok(ns: &str, args: &[&str]) -> bool {
     Command::new("ip")

@@ -4,8 +4,8 @@
 //! `ip netns exec CALLER ferrotun up --netns INNER ...` would).
 
 use crate::harness::{
-    genkey, has_program, in_namespace, ns_ok, options, pubkey, require_root, sh, state, wait_ping,
-    Sandbox, PRIVATE,
+    genkey, has_program, in_namespace, ns_ok, options, pubkey, real_wg_quick, require_root, sh,
+    state, wait_ping, Sandbox, PRIVATE,
 };
 use ferrotun_quick::cmd::{self, Options};
 use std::path::Path;
@@ -69,18 +69,7 @@ impl World {
                 pubkey(PRIVATE)
             ),
         );
-        let env = format!("WG_QUICK_USERSPACE_IMPLEMENTATION={}", options().daemon);
-        sh(&[
-            "ip",
-            "netns",
-            "exec",
-            &server.0,
-            "env",
-            &env,
-            "wg-quick",
-            "up",
-            &server_file,
-        ]);
+        real_wg_quick(&server.0, "up", &server_file);
         World {
             _etc_netns: EtcNetns(!Path::new("/etc/netns").exists(), inner.clone()),
             sandbox,
@@ -169,13 +158,5 @@ fn interface_in_a_namespace_daemon_and_socket_in_the_callers() {
     });
     assert!(gone, "the daemon outlived its interface");
     let (server, server_file) = (&world.server.0, &world.server_file);
-    sh(&[
-        "ip",
-        "netns",
-        "exec",
-        server,
-        "wg-quick",
-        "down",
-        server_file,
-    ]);
+    real_wg_quick(server, "down", server_file);
 }

@@ -4,8 +4,8 @@
 //! survived: same handshake on both sides, same daemon, traffic still flowing.
 
 use crate::harness::{
-    device_state, genkey, handshakes, in_namespace, ns_ok, options, pubkey, require_root, sh,
-    wait_ping, Sandbox, PRIVATE,
+    device_state, genkey, handshakes, in_namespace, ns_ok, options, pubkey, real_wg_quick,
+    require_root, sh, wait_ping, Sandbox, PRIVATE,
 };
 use ferrotun_quick::cmd;
 use std::os::unix::fs::MetadataExt as _;
@@ -59,18 +59,7 @@ impl World {
                  AllowedIPs = 10.60.0.2/32, 10.63.0.2/32\n"
             ),
         );
-        let env = format!("WG_QUICK_USERSPACE_IMPLEMENTATION={}", options().daemon);
-        sh(&[
-            "ip",
-            "netns",
-            "exec",
-            &server.0,
-            "env",
-            &env,
-            "wg-quick",
-            "up",
-            &server_file,
-        ]);
+        real_wg_quick(&server.0, "up", &server_file);
         World {
             sandbox,
             client,
@@ -156,13 +145,5 @@ fn reload_matches_a_fresh_up_and_keeps_the_session() {
 
     in_namespace(&c, || cmd::down(&client_file, &options)).expect("down");
     in_namespace(&f, || cmd::down(&fresh_file, &options)).expect("down fresh");
-    sh(&[
-        "ip",
-        "netns",
-        "exec",
-        &world.server.0,
-        "wg-quick",
-        "down",
-        &world.server_file,
-    ]);
+    real_wg_quick(&world.server.0, "down", &world.server_file);
 }
