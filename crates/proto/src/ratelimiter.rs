@@ -131,6 +131,17 @@ impl RateLimiter {
     ///
     /// A source not yet in the table is allowed if there is room for it, and refused otherwise.
     pub fn allow(&mut self, now: Instant, ip: IpAddr) -> bool {
+        self.charge(now, ip, false)
+    }
+
+    /// Like [`allow`](Self::allow), but a source the full table cannot track is let through.
+    /// For answers to unauthenticated, possibly spoofed sources (cookie replies): refusing
+    /// every new source once spoofed ones fill the table would lock legitimate peers out.
+    pub fn allow_untracked(&mut self, now: Instant, ip: IpAddr) -> bool {
+        self.charge(now, ip, true)
+    }
+
+    fn charge(&mut self, now: Instant, ip: IpAddr, when_full: bool) -> bool {
         let key = Key::of(ip);
         if let Some(entry) = self.entries.get_mut(&key) {
             return entry.allow(now);
@@ -140,7 +151,7 @@ impl RateLimiter {
             // sources against a full table stays cheap.
             self.gc(now);
             if self.entries.len() >= self.max_entries {
-                return false;
+                return when_full;
             }
         }
         self.entries.insert(key, Entry::new(now));

@@ -55,7 +55,9 @@ impl Device {
             _ if !self.under_load => Ok(true),
             // Cookie replies are rate-limited per source like handshakes: a flood from one
             // address gets 20 a second, not one per message (less work, nothing to reflect).
-            MacVerdict::Mac1Only if !self.cookie_limiter.allow(now, from.addr.ip()) => {
+            // Sources a full table cannot track still get theirs, so spoofed floods cannot
+            // lock out new peers.
+            MacVerdict::Mac1Only if !self.cookie_limiter.allow_untracked(now, from.addr.ip()) => {
                 Err(DropReason::RateLimited)
             }
             MacVerdict::Mac1Only => {

@@ -280,3 +280,22 @@ fn debug_shows_sizes_not_entries() {
         "RateLimiter { len: 1, max_entries: 4, next_gc: Some(Instant(1000000001)), .. }"
     );
 }
+
+#[test]
+fn untracked_sources_pass_a_full_table_but_tracked_ones_stay_limited() {
+    let mut limiter = RateLimiter::with_capacity(1);
+    let (tracked, other) = (v4(192, 0, 2, 1), v4(192, 0, 2, 2));
+    for _ in 0..5 {
+        assert!(limiter.allow_untracked(start(), tracked));
+    }
+    assert!(
+        !limiter.allow_untracked(start(), tracked),
+        "its burst is spent"
+    );
+    // The table is full: a new source cannot be tracked, and is not refused for that.
+    for _ in 0..50 {
+        assert!(limiter.allow_untracked(start(), other));
+    }
+    assert!(!limiter.allow(start(), other), "plain allow refuses it");
+    assert_eq!(limiter.len(), 1);
+}
