@@ -127,15 +127,19 @@ fn check(request: &Request) -> Report {
             return report;
         }
     };
+    let (config, errors, warnings) = parse(&text, &name, request);
     if invocation::permission_warning(&path).is_some() {
+        let message = if matches!(config.interface.private_key, Some(Some(_))) {
+            "Warning: the file is world accessible, and it holds a private key"
+        } else {
+            "Warning: the file is world accessible"
+        };
         report.warning(&Warning {
             path: Some(name.clone()),
             line: None,
-            message: "Warning: the file is world accessible, and it holds a private key"
-                .to_string(),
+            message: message.to_string(),
         });
     }
-    let (config, errors, warnings) = parse(&text, &name, request);
     for error in &errors {
         report.error(error, hint::for_error(error, request.dialect, &text));
     }

@@ -154,6 +154,20 @@ fn files_that_others_can_read() {
         )
     );
     assert_eq!(run.code, 0);
+    // Without a private key the warning does not claim one.
+    let keyless = dir.file(
+        "wg1.conf",
+        "[Peer]\nPublicKey = 7cDp8rHnZxnw5xXEyPkFjHcvWvbVNg8BmvL0AXn/fXU=\n",
+    );
+    mode(std::path::Path::new(&keyless), 0o644);
+    let run = ferrotun(&["check", "--wg", &keyless], &[]);
+    assert!(
+        run.out.starts_with(&format!(
+            "{keyless}: Warning: the file is world accessible\n"
+        )),
+        "{}",
+        run.out
+    );
 }
 
 #[test]
