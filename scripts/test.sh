@@ -22,6 +22,8 @@ export FERROTUND="$PWD/target/release/ferrotund"
 
 step "unit, vector, property, simulation and CLI tests"
 cargo test --workspace -q
+step "simulation scenarios again, through the device alone instead of the data path"
+FERROTUN_SIM_PATH=device cargo test -q -p ferrotun-sim
 
 if [ "$(id -u)" = 0 ]; then
   step "tunnel tests in network namespaces (real wg, wg-quick, wireguard-go)"

@@ -1,7 +1,8 @@
 //! The data plane and the timers: one thread reads the TUN device, one thread per UDP socket
 //! reads the network, and one thread sleeps until the device's exact next deadline. They
 //! share the sans-IO device behind one lock, held only for the protocol step itself, never
-//! across a system call.
+//! across a system call; the packet threads take it only when their data path cannot go on
+//! alone (`data_path.rs`).
 
 use crate::crypto_pool::CryptoPool;
 use crate::drop_report::DropReport;
@@ -11,7 +12,7 @@ use crate::load::LoadMeter;
 use ferrotun_io::clock;
 use ferrotun_io::tun::Tun;
 use ferrotun_io::udp::UdpPair;
-use ferrotun_proto::device::{Device, Outbound, PeerId, SendError, Transmit};
+use ferrotun_proto::device::{Device, PeerId, Transmit};
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::time::Instant;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -32,9 +33,9 @@ pub enum Exit {
 /// State shared by every thread of the daemon.
 pub struct Shared {
     device: Mutex<Device>,
-    timer_wake: Condvar,
+    pub(crate) timer_wake: Condvar,
     /// The deadline (ns) the timer thread sleeps until; `u64::MAX` while it has none.
-    timer_target: AtomicU64,
+    pub(crate) timer_target: AtomicU64,
     pub(crate) tun: Tun,
     sockets: RwLock<Arc<UdpPair>>,
     /// Replaced sockets whose reader threads may not have let go of them yet.
@@ -115,7 +116,15 @@ impl Shared {
     /// what the device queued. Every data-path and handshake step goes through here, so none
     /// forgets the timer kick or the drop report.
     pub(crate) fn step<R>(&self, f: impl FnOnce(&mut Device, Instant) -> R) -> R {
-        let mtu = self.poll_mtu();
+        self.step_with_mtu(self.poll_mtu(), f)
+    }
+
+    /// [`step`](Self::step) with the result of a [`poll_mtu`](Self::poll_mtu) already made.
+    pub(crate) fn step_with_mtu<R>(
+        &self,
+        mtu: Option<usize>,
+        f: impl FnOnce(&mut Device, Instant) -> R,
+    ) -> R {
         let (result, transmits) = {
             let mut dev = self.lock();
             let now = now();
@@ -136,7 +145,7 @@ impl Shared {
     /// The TUN's MTU if it changed, looked up at most once a second. Transport messages are
     /// padded up to the MTU and no further (as the kernel and wireguard-go do), so after
     /// `ip link set mtu` a full-size packet must not grow past it.
-    fn poll_mtu(&self) -> Option<usize> {
+    pub(crate) fn poll_mtu(&self) -> Option<usize> {
         let t = clock::now_nanos();
         let last = self.mtu_checked.load(Ordering::Relaxed);
         if t.saturating_sub(last) < MTU_POLL_NANOS && last != 0 {
@@ -150,7 +159,7 @@ impl Shared {
     /// Logs the drop counters now and then (see `drop_report`).
     pub(crate) fn report_drops(&self, dev: &Device, now: Instant) {
         let full = self.handshakes.dropped.load(Ordering::Relaxed);
-        let _ = self.drop_report.maybe_log(now, dev.drop_stats(), full);
+        let _ = self.drop_report.maybe_log(now, &dev.drop_stats(), full);
     }
 
     /// Wakes the timer thread if the device now has a deadline before the one it sleeps for.
@@ -316,27 +325,8 @@ impl Shared {
         }
     }
 
-    fn tun_loop(self: Arc<Self>) {
-        let mut buf = vec![0u8; BUF];
-        let mut out = vec![0u8; BUF + 64];
-        loop {
-            let Some(n) = self.read_tun(&mut buf) else {
-                return;
-            };
-            let result = self.step(|dev, now| dev.encapsulate(now, &buf[..n], &mut out));
-            match result {
-                Ok(Outbound::Transmit { peer, dst, len }) => {
-                    self.send_sealed(peer, dst, &out[..len])
-                }
-                Ok(Outbound::Queued(_)) => {}
-                Err(SendError::NoRoute | SendError::NoEndpoint(_)) => self.unreachable(&buf[..n]),
-                Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
-            }
-        }
-    }
-
     /// The fast path: one sealed packet straight from the output buffer, no allocation.
-    fn send_sealed(&self, peer: PeerId, dst: Endpoint, data: &[u8]) {
+    pub(crate) fn send_sealed(&self, peer: PeerId, dst: Endpoint, data: &[u8]) {
         if let Err(e) = self.sockets().send(data, dst.addr, dst.local_ip) {
             tracing::debug!(dst = %dst.addr, error = %e, "send failed");
             self.lock().on_send_failed(peer, data.len());

@@ -5,6 +5,7 @@
 
 mod control;
 mod crypto_pool;
+mod data_path;
 mod drop_report;
 mod engine;
 mod handshake_queue;

@@ -1,13 +1,13 @@
 //! The send path over a TUN with offloads (`IFF_VNET_HDR`): one read may be a 64 KiB TCP or
 //! UDP super-packet, and one batch takes every read already queued. The batch is split into
-//! MTU-sized packets, routed and numbered under one device lock, sealed outside it (on the
-//! crypto workers when there are any), and sent as runs of equal-sized datagrams with one UDP
+//! MTU-sized packets, routed and numbered on the thread's data path (`data_path.rs`), sealed
+//! on the crypto workers when there are any, and sent as runs of equal-sized datagrams with one UDP
 //! GSO call each. This is what moves the per-packet system-call cost out of the way
 //! (performance.md); the receive side (`receive.rs`) coalesces again before the TUN write.
 
 use crate::engine::Shared;
 use ferrotun_io::offload::{split, VirtioNetHdr, VNET_HDR_LEN};
-use ferrotun_proto::device::{PeerId, Prepared, SealJob, SendError};
+use ferrotun_proto::device::{DataPath, PeerId, Prepared, SealJob, SendError};
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::wire::TransportHeader;
 use std::io::IoSlice;
@@ -77,6 +77,7 @@ impl Shared {
         let mut sizes = vec![0usize; MAX_SEGMENTS];
         let mut sealed = vec![0u8; SEALED_BUF];
         let mut runs = Vec::new();
+        let mut dp = self.data_path();
         loop {
             let Some(n) = self.read_tun(&mut buf) else {
                 return;
@@ -92,8 +93,13 @@ impl Shared {
                 bytes += n;
             }
             runs.clear();
-            let unreachable =
-                self.seal_segments(&segments[..count], &sizes[..count], &mut sealed, &mut runs);
+            let unreachable = self.seal_segments(
+                &mut dp,
+                &segments[..count],
+                &sizes[..count],
+                &mut sealed,
+                &mut runs,
+            );
             for run in &runs {
                 self.send_run(run, &sealed[run.start..run.end]);
             }
@@ -103,10 +109,12 @@ impl Shared {
         }
     }
 
-    /// Routes and numbers the segments under one lock, then seals them on the crypto
-    /// workers into `sealed`, laid out as `runs`; returns the segments that had no route.
+    /// Routes and numbers the segments (on the data path, or under one step from the first
+    /// that needs the device), then seals them on the crypto workers into `sealed`, laid
+    /// out as `runs`; returns the segments that had no route.
     fn seal_segments(
         &self,
+        dp: &mut DataPath,
         segments: &[Vec<u8>],
         sizes: &[usize],
         sealed: &mut [u8],
@@ -115,20 +123,26 @@ impl Shared {
         let mut unreachable = Vec::new();
         let mut jobs = Vec::with_capacity(segments.len());
         let mut used = 0;
-        self.step(|dev, now| {
-            for (i, size) in sizes.iter().enumerate() {
-                let segment = &segments[i][..*size];
-                match dev.prepare_send(now, segment) {
-                    Ok(Prepared::Seal(job)) => {
-                        push_sealed(runs, job.peer, job.dst, used, job.sealed_len());
-                        used += job.sealed_len();
-                        jobs.push((segment, job));
-                    }
-                    Ok(Prepared::Queued(_)) => {}
-                    Err(SendError::NoRoute | SendError::NoEndpoint(_)) => unreachable.push(i),
-                    Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
+        self.data_batch(dp, sizes.len(), |dp, dev, now, i| {
+            let segment = &segments[i][..sizes[i]];
+            let prepared = match dev {
+                None => match dp.prepare_send(now, segment) {
+                    Some(fast) => fast.map(Prepared::Seal),
+                    None => return false,
+                },
+                Some(dev) => dp.prepare_send_with(dev, now, segment),
+            };
+            match prepared {
+                Ok(Prepared::Seal(job)) => {
+                    push_sealed(runs, job.peer, job.dst, used, job.sealed_len());
+                    used += job.sealed_len();
+                    jobs.push((segment, job));
                 }
+                Ok(Prepared::Queued(_)) => {}
+                Err(SendError::NoRoute | SendError::NoEndpoint(_)) => unreachable.push(i),
+                Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
             }
+            true
         });
         self.seal_jobs(jobs, sealed);
         unreachable

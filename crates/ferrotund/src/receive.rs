@@ -1,12 +1,12 @@
 //! The receive path: one thread per UDP socket. Handshake messages go to the handshake
 //! queue. Transport messages of a receive (with UDP GRO, up to 64 datagrams of one sender)
-//! are matched to sessions under the device lock, opened on the crypto workers without it,
-//! checked under the lock again, and written to the TUN in arrival order, coalesced when the
-//! TUN has offloads.
+//! are matched to sessions on the thread's data path (`data_path.rs`), opened on the crypto
+//! workers, checked on the data path again, and written to the TUN in arrival order,
+//! coalesced when the TUN has offloads.
 
 use crate::engine::{now, Shared, BUF};
 use ferrotun_io::udp::{self, RecvMeta, UdpPair};
-use ferrotun_proto::device::{DropReason, Inbound, OpenJob, Received};
+use ferrotun_proto::device::{DataPath, DropReason, Inbound, OpenJob, Received};
 use ferrotun_proto::peer::Endpoint;
 use std::net::UdpSocket;
 use std::ops::Range;
@@ -27,6 +27,8 @@ impl Shared {
         let mut jobs: Vec<(Range<usize>, OpenJob)> = Vec::new();
         let mut packets: Vec<Range<usize>> = Vec::new();
         let mut rx = RxBatch::new(self.tun.offload().is_some_and(|o| o.udp));
+        let mut transport: Vec<Range<usize>> = Vec::new();
+        let mut dp = self.data_path();
         loop {
             let received = udp::recv(socket, &mut buf);
             if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
@@ -39,9 +41,12 @@ impl Shared {
             };
             jobs.clear();
             packets.clear();
-            self.prepare_receives(from, &meta, &mut buf, &mut jobs);
+            self.queue_handshakes(from, &meta, &buf, &mut transport);
+            if !transport.is_empty() {
+                self.prepare_receives(&mut dp, from, &transport, &mut buf, &mut jobs);
+            }
             if !jobs.is_empty() {
-                self.open_and_finish(from, &mut buf, &mut jobs, &mut packets);
+                self.open_and_finish(&mut dp, from, &mut buf, &mut jobs, &mut packets);
             }
             if self.tun.offload().is_some() {
                 rx.write(&self, &buf, &packets);
@@ -55,45 +60,56 @@ impl Shared {
         }
     }
 
-    /// Queues handshake messages for the handshake thread and matches transport messages
-    /// to their sessions.
-    fn prepare_receives(
+    /// Queues handshake messages for the handshake thread; the other datagrams' ranges go
+    /// to `transport`.
+    fn queue_handshakes(
         &self,
         from: Endpoint,
         meta: &RecvMeta,
-        buf: &mut [u8],
-        jobs: &mut Vec<(Range<usize>, OpenJob)>,
+        buf: &[u8],
+        transport: &mut Vec<Range<usize>>,
     ) {
-        let mut others = false;
+        transport.clear();
         for segment in meta.segments() {
-            let datagram = &buf[segment];
-            match datagram.first() {
+            match buf[segment.clone()].first() {
                 Some(1 | 2) => {
                     let busy = self.load.record(now());
                     self.handshakes.under_load.store(busy, Ordering::Relaxed);
-                    self.handshakes.push(from, datagram);
+                    self.handshakes.push(from, &buf[segment]);
                 }
                 Some(3) => {
-                    self.handshakes.push(from, datagram);
+                    self.handshakes.push(from, &buf[segment]);
                 }
-                _ => others = true,
+                _ => transport.push(segment),
             }
         }
-        if !others {
-            return;
-        }
-        self.step(|dev, now| {
-            for segment in meta.segments() {
-                let datagram = &mut buf[segment.clone()];
-                if matches!(datagram.first(), Some(1..=3)) {
-                    continue;
-                }
-                match dev.prepare_receive(now, from, datagram) {
-                    Ok(Received::Open(job)) => jobs.push((segment, job)),
-                    Ok(Received::Done(_)) => {}
-                    Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
-                }
+    }
+
+    /// Matches transport messages to their sessions.
+    fn prepare_receives(
+        &self,
+        dp: &mut DataPath,
+        from: Endpoint,
+        transport: &[Range<usize>],
+        buf: &mut [u8],
+        jobs: &mut Vec<(Range<usize>, OpenJob)>,
+    ) {
+        self.data_batch(dp, transport.len(), |dp, dev, now, i| {
+            let segment = transport[i].clone();
+            let datagram = &mut buf[segment.clone()];
+            let received = match dev {
+                None => match dp.prepare_receive(now, datagram) {
+                    Some(fast) => fast.map(Received::Open),
+                    None => return false,
+                },
+                Some(dev) => dp.prepare_receive_with(dev, now, from, datagram),
+            };
+            match received {
+                Ok(Received::Open(job)) => jobs.push((segment, job)),
+                Ok(Received::Done(_)) => {}
+                Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
             }
+            true
         });
     }
 
@@ -101,6 +117,7 @@ impl Shared {
     /// the tunnel packets' ranges in `buf` go to `packets`.
     fn open_and_finish(
         &self,
+        dp: &mut DataPath,
         from: Endpoint,
         buf: &mut [u8],
         jobs: &mut Vec<(Range<usize>, OpenJob)>,
@@ -128,16 +145,25 @@ impl Shared {
         }
         self.crypto
             .for_each(&mut items, |it| it.opened = it.job.open(it.datagram));
-        self.step(|dev, now| {
-            for it in items {
-                match dev.finish_receive(now, from, &it.job, it.opened, it.datagram) {
-                    Ok(Inbound::Tunnel { range, .. }) => {
-                        packets.push(it.start + range.start..it.start + range.end);
-                    }
-                    Ok(Inbound::Handled) => {}
-                    Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
+        self.data_batch(dp, items.len(), |dp, dev, now, i| {
+            let it = &items[i];
+            let inbound = match dev {
+                None => match dp.finish_receive(now, from, &it.job, it.opened, it.datagram) {
+                    Some(fast) => fast,
+                    None => return false,
+                },
+                Some(dev) => {
+                    dp.finish_receive_with(dev, now, from, &it.job, it.opened, it.datagram)
                 }
+            };
+            match inbound {
+                Ok(Inbound::Tunnel { range, .. }) => {
+                    packets.push(it.start + range.start..it.start + range.end);
+                }
+                Ok(Inbound::Handled) => {}
+                Err(reason) => tracing::trace!(%from.addr, %reason, "dropped datagram"),
             }
+            true
         });
     }
 }

@@ -42,6 +42,8 @@ pub struct Keypair {
     send_counter: AtomicU64,
     replay: Mutex<Filter>,
     invalidated: AtomicBool,
+    /// Its index was forgotten: data paths that cached it must look again.
+    retired: AtomicBool,
     /// REJECT_AFTER_TIME of the device that made it (shorter only in timer tests).
     lifetime: Duration,
     /// Our index: the peer's transport messages carry it.
@@ -64,6 +66,7 @@ impl Keypair {
             send_counter: AtomicU64::new(0),
             replay: Mutex::new(Filter::new()),
             invalidated: AtomicBool::new(false),
+            retired: AtomicBool::new(false),
             lifetime: REJECT_AFTER_TIME,
             local_index: keys.local_index,
             remote_index: keys.remote_index,
@@ -106,6 +109,17 @@ impl Keypair {
     /// Stops the keypair from sending (used when it is exhausted or the private key changes).
     pub fn invalidate(&self) {
         self.invalidated.store(true, Ordering::Relaxed);
+    }
+
+    /// Marks the keypair as gone from the device's index table.
+    pub(crate) fn retire(&self) {
+        self.retired.store(true, Ordering::Release);
+    }
+
+    /// Whether the device forgot the keypair (rotated out, erased, or its peer removed).
+    #[must_use]
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Acquire)
     }
 
     /// Whether this keypair may still send at `now`.

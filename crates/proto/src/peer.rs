@@ -1,15 +1,19 @@
-//! A peer: its handshake slot, cookie state, keypairs, timers, endpoint, staged packets and
-//! counters. The device drives it; the read accessors are what `wg show` reports.
+//! A peer: its handshake slot and cookie state, owned by the device, and its data-path state
+//! (keypairs, timers, endpoint, staged packets, counters) behind a lock of its own, so the
+//! data path can run for one peer without holding anything shared by all peers
+//! ([`DataPath`](crate::device::DataPath)). The read accessors are what `wg show` reports.
 
-use crate::consts::MAX_STAGED_PACKETS;
+mod cell;
+mod traffic;
+
+pub(crate) use cell::{PeerCell, PeerState};
+
 use crate::cookie::CookieGenerator;
-use crate::keypair::Keypairs;
 use crate::keys::{PresharedKey, PublicKey};
 use crate::noise::{Handshake, StaticIdentity};
 use crate::time::{Duration, Instant};
-use crate::timers::PeerTimers;
-use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, MutexGuard};
 
 /// Where a peer is reached: its address, and the local address its packets arrived on (so
 /// replies leave from the same address; `None` lets the OS choose).
@@ -34,34 +38,24 @@ impl From<SocketAddr> for Endpoint {
 pub struct Peer {
     pub(crate) handshake: Handshake,
     pub(crate) cookies: CookieGenerator,
-    pub(crate) keypairs: Keypairs,
-    pub(crate) timers: PeerTimers,
-    pub(crate) endpoint: Option<Endpoint>,
-    pub(crate) staged: VecDeque<Vec<u8>>,
-    /// When we last sent an initiation or a response (at most one initiation per REKEY_TIMEOUT).
-    pub(crate) last_sent_handshake: Option<Instant>,
-    pub(crate) last_handshake: Option<Duration>,
-    pub(crate) rx_bytes: u64,
-    pub(crate) tx_bytes: u64,
-    /// The deadline this peer currently has in the device's timer queue.
-    pub(crate) scheduled: Option<Instant>,
+    pub(crate) cell: Arc<PeerCell>,
 }
 
 impl Peer {
-    pub(crate) fn new(identity: Option<&StaticIdentity>, public: PublicKey) -> Self {
+    pub(crate) fn new(
+        identity: Option<&StaticIdentity>,
+        public: PublicKey,
+        cell: Arc<PeerCell>,
+    ) -> Self {
         Peer {
             handshake: Handshake::new(identity, public, PresharedKey::default()),
             cookies: CookieGenerator::new(&public),
-            keypairs: Keypairs::default(),
-            timers: PeerTimers::default(),
-            endpoint: None,
-            staged: VecDeque::new(),
-            last_sent_handshake: None,
-            last_handshake: None,
-            rx_bytes: 0,
-            tx_bytes: 0,
-            scheduled: None,
+            cell,
         }
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, PeerState> {
+        self.cell.lock()
     }
 
     /// The peer's static public key.
@@ -79,70 +73,55 @@ impl Peer {
     /// The current endpoint: configured, or learned from the last authenticated packet.
     #[must_use]
     pub fn endpoint(&self) -> Option<Endpoint> {
-        self.endpoint
+        self.state().endpoint
     }
 
     /// Wall-clock time (since the Unix epoch) of the last completed handshake.
     #[must_use]
     pub fn last_handshake(&self) -> Option<Duration> {
-        self.last_handshake
+        self.state().last_handshake
     }
 
     /// Bytes of UDP payload received from this peer.
     #[must_use]
     pub fn rx_bytes(&self) -> u64 {
-        self.rx_bytes
+        self.state().rx_bytes
     }
 
     /// Bytes of UDP payload sent to this peer.
     #[must_use]
     pub fn tx_bytes(&self) -> u64 {
-        self.tx_bytes
+        self.state().tx_bytes
     }
 
     /// Persistent keepalive interval in seconds (0 is off).
     #[must_use]
     pub fn persistent_keepalive(&self) -> u16 {
-        u16::try_from(self.timers.persistent_keepalive.as_secs()).unwrap_or(u16::MAX)
+        let interval = self.state().timers.persistent_keepalive;
+        u16::try_from(interval.as_secs()).unwrap_or(u16::MAX)
     }
 
     /// Whether a session can currently send.
     #[must_use]
     pub fn has_session(&self, now: Instant) -> bool {
-        self.keypairs
-            .current
-            .as_ref()
-            .is_some_and(|k| k.can_send(now))
+        self.state().has_session(now)
     }
 
     /// Packets waiting for a session.
     #[must_use]
     pub fn staged_packets(&self) -> usize {
-        self.staged.len()
-    }
-
-    pub(crate) fn stage(&mut self, packet: Vec<u8>) {
-        if self.staged.len() >= MAX_STAGED_PACKETS {
-            self.staged.pop_front();
-        }
-        self.staged.push_back(packet);
-    }
-
-    /// Forgets the local source address so the route is chosen afresh.
-    pub(crate) fn clear_endpoint_source(&mut self) {
-        if let Some(ep) = &mut self.endpoint {
-            ep.local_ip = None;
-        }
+        self.state().staged.len()
     }
 }
 
 impl core::fmt::Debug for Peer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let state = self.state();
         f.debug_struct("Peer")
             .field("public_key", self.public_key())
-            .field("endpoint", &self.endpoint)
-            .field("rx_bytes", &self.rx_bytes)
-            .field("tx_bytes", &self.tx_bytes)
+            .field("endpoint", &state.endpoint)
+            .field("rx_bytes", &state.rx_bytes)
+            .field("tx_bytes", &state.tx_bytes)
             .finish_non_exhaustive()
     }
 }

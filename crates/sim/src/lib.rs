@@ -5,11 +5,13 @@
 //! milliseconds. Randomness is seeded; every datagram can be captured, dropped, delayed or
 //! replayed by the test.
 
+mod node;
 mod packet;
 
+pub use node::Node;
 pub use packet::{ipv4_packet, ipv6_packet};
 
-use ferrotun_proto::device::{Device, Event, Inbound, Outbound, PeerId};
+use ferrotun_proto::device::{Device, Inbound, Outbound, PeerId};
 use ferrotun_proto::keys::PrivateKey;
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::time::{Duration, Instant, WallClock};
@@ -44,20 +46,6 @@ pub struct Datagram {
     pub to: SocketAddr,
     /// UDP payload.
     pub data: Vec<u8>,
-}
-
-/// One simulated host running a device.
-pub struct Node {
-    /// The protocol state.
-    pub device: Device,
-    /// The host's UDP address.
-    pub addr: SocketAddr,
-    /// IP packets the device delivered to its tunnel, with the sending peer.
-    pub delivered: Vec<(PeerId, Vec<u8>)>,
-    /// Events the device reported, with the time.
-    pub events: Vec<(Instant, Event)>,
-    /// Datagrams the device dropped, by reason text.
-    pub drops: Vec<String>,
 }
 
 type Filter = Box<dyn FnMut(Instant, &Datagram) -> bool>;
@@ -113,14 +101,7 @@ impl SimNet {
             Box::new(SimWallClock(Arc::clone(&self.clock))),
         );
         device.set_private_key(Some(key));
-        let node = Node {
-            device,
-            addr,
-            delivered: Vec::new(),
-            events: Vec::new(),
-            drops: Vec::new(),
-        };
-        self.nodes.push(node);
+        self.nodes.push(Node::new(device, addr));
         self.nodes.len() - 1
     }
 
@@ -169,7 +150,7 @@ impl SimNet {
     ) -> Result<Outbound, ferrotun_proto::device::SendError> {
         let mut out = vec![0u8; packet.len() + 64];
         let now = self.now;
-        let result = self.nodes[node].device.encapsulate(now, packet, &mut out);
+        let result = self.nodes[node].encapsulate(now, packet, &mut out);
         if let Ok(Outbound::Transmit { dst, len, .. }) = result {
             let from = self.nodes[node].addr;
             self.send(Datagram {
@@ -233,7 +214,7 @@ impl SimNet {
             local_ip: Some(datagram.to.ip()),
         };
         let now = self.now;
-        match self.nodes[node].device.handle_datagram(now, from, &mut buf) {
+        match self.nodes[node].receive(now, from, &mut buf) {
             Ok(Inbound::Tunnel { peer, range }) => {
                 self.nodes[node].delivered.push((peer, buf[range].to_vec()))
             }

@@ -6,10 +6,11 @@ use crate::consts::MAX_PEERS;
 use crate::cookie::CookieChecker;
 use crate::keys::{PresharedKey, PrivateKey, PublicKey};
 use crate::noise::StaticIdentity;
-use crate::peer::{Endpoint, Peer};
+use crate::peer::{Endpoint, Peer, PeerCell};
 use crate::time::{Duration, Instant};
 use crate::timers::Timing;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 impl Device {
     /// Sets or removes the interface's private key. As in wireguard-go, setting the key a
@@ -31,8 +32,9 @@ impl Device {
             let identity = self.identity.clone();
             if let Some(peer) = self.peer_mut(id) {
                 peer.handshake.set_identity(identity.as_ref());
-                peer.keypairs.expire_current();
-                peer.last_sent_handshake = None;
+                let mut state = peer.state();
+                state.keypairs.expire_current();
+                state.last_sent_handshake = None;
             }
         }
     }
@@ -41,6 +43,11 @@ impl Device {
     /// them ([`Timing::scaled_down`]); sessions that exist keep the lifetime they were made with.
     pub fn set_timing(&mut self, timing: Timing) {
         self.timing = timing;
+        for slot in &self.peers {
+            if let Some(peer) = &slot.peer {
+                peer.state().timing = timing;
+            }
+        }
     }
 
     /// The protocol timer durations in use.
@@ -61,7 +68,6 @@ impl Device {
         if self.by_key.len() >= MAX_PEERS {
             return Err(ConfigError::TooManyPeers);
         }
-        let peer = Box::new(Peer::new(self.identity.as_ref(), public));
         let slot = match self.free_slots.pop() {
             Some(slot) => slot,
             None => {
@@ -69,14 +75,16 @@ impl Device {
                 u32::try_from(self.peers.len() - 1).map_err(|_| ConfigError::TooManyPeers)?
             }
         };
+        let id = PeerId {
+            slot,
+            generation: self.peers[slot as usize].generation,
+        };
+        let cell = Arc::new(PeerCell::new(id, self.timing, self.rng.next_u64()));
+        let peer = Box::new(Peer::new(self.identity.as_ref(), public, cell));
         self.created += 1;
         let entry = &mut self.peers[slot as usize];
         entry.peer = Some(peer);
         entry.created = self.created;
-        let id = PeerId {
-            slot,
-            generation: entry.generation,
-        };
         self.by_key.insert(public, id);
         Ok(id)
     }
@@ -90,16 +98,17 @@ impl Device {
         if slot.generation != id.generation {
             return;
         }
-        let Some(mut peer) = slot.peer.take() else {
+        let Some(peer) = slot.peer.take() else {
             return;
         };
         slot.generation = slot.generation.wrapping_add(1);
         self.free_slots.push(id.slot);
-        for keypair in peer.keypairs.clear() {
-            self.indices.remove_keypair(&keypair);
-        }
+        peer.cell.mark_removed();
+        let keypairs = peer.state().keypairs.clear();
+        self.forget_keypairs(keypairs);
         self.by_key.remove(peer.public_key());
         self.allowed_ips.remove_all(id);
+        self.routes_changed();
     }
 
     /// The peer with this public key.
@@ -151,8 +160,8 @@ impl Device {
 
     /// Sets the endpoint; authenticated packets from elsewhere replace it later (roaming).
     pub fn set_endpoint(&mut self, id: PeerId, addr: SocketAddr) -> Result<(), ConfigError> {
-        let peer = self.peer_mut(id).ok_or(ConfigError::NoSuchPeer)?;
-        peer.endpoint = Some(Endpoint::from(addr));
+        let mut state = self.state(id).ok_or(ConfigError::NoSuchPeer)?;
+        state.endpoint = Some(Endpoint::from(addr));
         Ok(())
     }
 
@@ -164,12 +173,14 @@ impl Device {
         id: PeerId,
         secs: u16,
     ) -> Result<(), ConfigError> {
-        let peer = self.peer_mut(id).ok_or(ConfigError::NoSuchPeer)?;
-        let was_off = peer.timers.persistent_keepalive.is_zero();
-        peer.timers.persistent_keepalive = Duration::from_secs(u64::from(secs));
+        let mut state = self.state(id).ok_or(ConfigError::NoSuchPeer)?;
+        let was_off = state.timers.persistent_keepalive.is_zero();
+        state.timers.persistent_keepalive = Duration::from_secs(u64::from(secs));
         if secs == 0 {
-            peer.timers.stop(crate::timers::Timer::PersistentKeepalive);
-        } else if was_off {
+            state.timers.stop(crate::timers::Timer::PersistentKeepalive);
+        }
+        drop(state);
+        if secs != 0 && was_off {
             self.send_keepalive(now, id);
         }
         self.reschedule(id);
@@ -181,17 +192,29 @@ impl Device {
         self.peer(id).ok_or(ConfigError::NoSuchPeer)?;
         self.allowed_ips
             .insert(ip, cidr, id)
-            .map_err(|_| ConfigError::InvalidCidr(cidr))
+            .map_err(|_| ConfigError::InvalidCidr(cidr))?;
+        self.routes_changed();
+        Ok(())
     }
 
     /// Removes exactly `ip/cidr` if the peer has it; returns whether it did.
     pub fn remove_allowed_ip(&mut self, id: PeerId, ip: IpAddr, cidr: u8) -> bool {
-        self.allowed_ips.remove(ip, cidr, id)
+        let removed = self.allowed_ips.remove(ip, cidr, id);
+        self.routes_changed();
+        removed
     }
 
     /// Removes all of a peer's allowed IPs.
     pub fn clear_allowed_ips(&mut self, id: PeerId) {
         self.allowed_ips.remove_all(id);
+        self.routes_changed();
+    }
+
+    /// Makes every [`DataPath`](super::DataPath) drop the routes it cached.
+    fn routes_changed(&self) {
+        self.shared
+            .routes_generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
     }
 
     /// A peer's allowed IPs in insertion order, as masked prefixes.

@@ -5,6 +5,7 @@ use crate::cookie::CookieError;
 use crate::keypair::OpenError;
 use crate::noise::NoiseError;
 use crate::wire::WireError;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why a configuration change was refused; nothing was changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -104,20 +105,41 @@ pub struct DropStats {
     pub source_not_allowed: u64,
 }
 
-impl DropStats {
-    pub(super) fn count(&mut self, reason: DropReason) {
-        let counter = match reason {
-            DropReason::Malformed(_) => &mut self.malformed,
-            DropReason::InvalidMac1 => &mut self.invalid_mac1,
-            DropReason::RateLimited => &mut self.rate_limited,
-            DropReason::Handshake(_) | DropReason::UnknownPeer => &mut self.handshake,
-            DropReason::UnknownIndex => &mut self.unknown_index,
-            DropReason::Cookie(_) => &mut self.cookie,
-            DropReason::Transport(OpenError::Replay) => &mut self.replay,
-            DropReason::ExpiredSession | DropReason::Transport(_) => &mut self.decrypt,
-            DropReason::InvalidPacket => &mut self.invalid_packet,
-            DropReason::SourceNotAllowed => &mut self.source_not_allowed,
+/// [`DropStats`] as atomics, so the device and its data paths count into one place.
+#[derive(Default)]
+pub(super) struct DropCounters([AtomicU64; 10]);
+
+impl DropCounters {
+    pub(super) fn count(&self, reason: DropReason) {
+        let slot = match reason {
+            DropReason::Malformed(_) => 0,
+            DropReason::InvalidMac1 => 1,
+            DropReason::RateLimited => 2,
+            DropReason::Handshake(_) | DropReason::UnknownPeer => 3,
+            DropReason::UnknownIndex => 4,
+            DropReason::Cookie(_) => 5,
+            DropReason::ExpiredSession | DropReason::Transport(OpenError::Decrypt) => 6,
+            DropReason::Transport(OpenError::Replay) => 7,
+            DropReason::InvalidPacket => 8,
+            DropReason::SourceNotAllowed => 9,
         };
-        *counter += 1;
+        self.0[slot].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn snapshot(&self) -> DropStats {
+        let [malformed, invalid_mac1, rate_limited, handshake, unknown_index, cookie, decrypt, replay, invalid_packet, source_not_allowed] =
+            self.0.each_ref().map(|c| c.load(Ordering::Relaxed));
+        DropStats {
+            malformed,
+            invalid_mac1,
+            rate_limited,
+            handshake,
+            unknown_index,
+            cookie,
+            decrypt,
+            replay,
+            invalid_packet,
+            source_not_allowed,
+        }
     }
 }

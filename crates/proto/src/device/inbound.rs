@@ -2,6 +2,7 @@
 //! cookie path, handshake consumption, transport decryption, roaming and the allowed-IPs
 //! source check.
 
+use super::datapath::{packet_address, Direction};
 use super::index::IndexEntry;
 use super::jobs::OpenJob;
 use super::{Device, DropReason, Event, Inbound, PeerId, Transmit};
@@ -12,6 +13,7 @@ use crate::noise::{decrypt_initiator_static, HandshakeState};
 use crate::peer::Endpoint;
 use crate::time::Instant;
 use crate::wire::{self, CookieReply, HandshakeInitiation, HandshakeResponse, TransportHeader};
+use std::ops::Range;
 use std::sync::Arc;
 
 impl Device {
@@ -27,7 +29,7 @@ impl Device {
     ) -> Result<Inbound, DropReason> {
         let result = self.demux(now, from, buf);
         if let Err(reason) = result {
-            self.drops.count(reason);
+            self.shared.drops.count(reason);
         }
         result
     }
@@ -99,13 +101,14 @@ impl Device {
         if let Some(index) = pending {
             self.indices.remove_handshake(index, id);
         }
-        let peer = self.peer_mut(id).ok_or(DropReason::UnknownPeer)?;
-        peer.endpoint = Some(from);
-        peer.rx_bytes += buf.len() as u64;
+        let mut state = self.state(id).ok_or(DropReason::UnknownPeer)?;
+        state.on_transport_received(from, buf.len());
+        drop(state);
         self.send_response(now, id);
-        let peer = self.peer_mut(id).ok_or(DropReason::UnknownPeer)?;
-        peer.timers.on_authenticated_packet_received();
-        peer.timers.on_authenticated_packet_traversal(now);
+        let mut state = self.state(id).ok_or(DropReason::UnknownPeer)?;
+        state.timers.on_authenticated_packet_received();
+        state.timers.on_authenticated_packet_traversal(now);
+        drop(state);
         self.reschedule(id);
         Ok(Inbound::Handled)
     }
@@ -126,15 +129,17 @@ impl Device {
             return;
         };
         let keypair = Arc::new(Keypair::new(&keys, now).with_lifetime(timing.reject_after_time()));
-        let dropped = peer.keypairs.insert(Arc::clone(&keypair));
-        peer.timers.on_session_derived(&timing, now);
-        peer.last_sent_handshake = Some(now);
         let mut data = msg.to_bytes();
         peer.cookies.add_macs(now, &mut data);
-        peer.timers.on_authenticated_packet_traversal(now);
-        peer.timers.on_authenticated_packet_sent();
-        peer.tx_bytes += data.len() as u64;
-        let dst = peer.endpoint;
+        let mut state = peer.cell.lock();
+        let dropped = state.keypairs.insert(Arc::clone(&keypair));
+        state.timers.on_session_derived(&timing, now);
+        state.last_sent_handshake = Some(now);
+        state.timers.on_authenticated_packet_traversal(now);
+        state.timers.on_authenticated_packet_sent();
+        state.tx_bytes += data.len() as u64;
+        let dst = state.endpoint;
+        drop(state);
         self.indices
             .replace(index, IndexEntry::Keypair(id, keypair));
         self.forget_keypairs(dropped);
@@ -162,22 +167,23 @@ impl Device {
         let (wall, timing) = (self.wall_now(), self.timing);
         let peer = self.peer_mut(id).ok_or(DropReason::UnknownIndex)?;
         let keys = peer.handshake.consume_response(&identity, &msg)?;
-        peer.endpoint = Some(from);
-        peer.rx_bytes += buf.len() as u64;
         let keypair = Arc::new(Keypair::new(&keys, now).with_lifetime(timing.reject_after_time()));
-        let dropped = peer.keypairs.insert(Arc::clone(&keypair));
-        peer.timers.on_session_derived(&timing, now);
-        peer.timers.on_handshake_complete();
-        peer.last_handshake = Some(wall);
+        let mut state = peer.cell.lock();
+        state.on_transport_received(from, buf.len());
+        let dropped = state.keypairs.insert(Arc::clone(&keypair));
+        state.timers.on_session_derived(&timing, now);
+        state.timers.on_handshake_complete();
+        state.last_handshake = Some(wall);
+        drop(state);
         self.indices
             .replace(keys.local_index, IndexEntry::Keypair(id, keypair));
         self.forget_keypairs(dropped);
         self.events.push_back(Event::HandshakeComplete(id));
         // Confirms the session to the responder: staged data if any, else a keepalive.
         self.send_keepalive(now, id);
-        if let Some(peer) = self.peer_mut(id) {
-            peer.timers.on_authenticated_packet_received();
-            peer.timers.on_authenticated_packet_traversal(now);
+        if let Some(mut state) = self.state(id) {
+            state.timers.on_authenticated_packet_received();
+            state.timers.on_authenticated_packet_traversal(now);
         }
         self.reschedule(id);
         Ok(Inbound::Handled)
@@ -219,26 +225,15 @@ impl Device {
         buf: &[u8],
     ) -> Result<Inbound, DropReason> {
         let id = job.peer;
-        self.after_transport_received(now, id, from, job.keypair(), buf.len());
+        self.after_transport_received(now, from, job, buf.len(), len > 0);
         if len == 0 {
             return Ok(Inbound::Handled);
         }
-        let timing = self.timing;
-        let peer = self.peer_mut(id).ok_or(DropReason::UnknownIndex)?;
-        peer.timers.on_data_received(&timing, now);
-        self.reschedule(id);
-        let start = TransportHeader::LEN;
-        let payload = buf
-            .get(start..start + len)
-            .ok_or(DropReason::InvalidPacket)?;
-        let packet_len = inner_packet_len(payload).ok_or(DropReason::InvalidPacket)?;
-        if self.source_owner(&payload[..packet_len]) != Some(id) {
+        let range = tunnel_packet(buf, len)?;
+        if self.source_owner(&buf[range.clone()]) != Some(id) {
             return Err(DropReason::SourceNotAllowed);
         }
-        Ok(Inbound::Tunnel {
-            peer: id,
-            range: start..start + packet_len,
-        })
+        Ok(Inbound::Tunnel { peer: id, range })
     }
 
     /// Roaming, key confirmation, key freshness and timers after an authenticated transport
@@ -246,61 +241,51 @@ impl Device {
     fn after_transport_received(
         &mut self,
         now: Instant,
-        id: PeerId,
         from: Endpoint,
-        keypair: &Arc<Keypair>,
+        job: &OpenJob,
         bytes: usize,
+        had_data: bool,
     ) {
-        let Some(peer) = self.peer_mut(id) else {
+        let id = job.peer;
+        let Some(mut state) = self.state(id) else {
             return;
         };
-        peer.endpoint = Some(from);
-        peer.rx_bytes += bytes as u64;
-        let confirmed = peer.keypairs.confirm(keypair);
-        if let Some(dropped) = &confirmed {
+        state.on_transport_received(from, bytes);
+        let confirmed = state.keypairs.confirm(&job.keypair);
+        if confirmed.is_some() {
+            state.timers.on_handshake_complete();
+        }
+        drop(state);
+        if let Some(dropped) = confirmed {
             // Only a confirming packet needs the wall clock; reading it per packet shows in profiles.
             let wall = self.wall_now();
-            let Some(peer) = self.peer_mut(id) else {
+            let Some(mut state) = self.state(id) else {
                 return;
             };
-            peer.timers.on_handshake_complete();
-            peer.last_handshake = Some(wall);
-            let dropped: Vec<_> = dropped.iter().cloned().collect();
+            state.last_handshake = Some(wall);
+            let staged = !state.staged.is_empty();
+            drop(state);
             self.forget_keypairs(dropped);
             self.events.push_back(Event::HandshakeComplete(id));
-            self.send_staged_if_any(now, id);
+            if staged {
+                self.send_staged(now, id);
+            }
         }
-        self.rekey_if_near_expiry_on_receive(now, id);
-        if let Some(peer) = self.peer_mut(id) {
-            peer.timers.on_authenticated_packet_received();
-            peer.timers.on_authenticated_packet_traversal(now);
+        let Some(mut state) = self.state(id) else {
+            return;
+        };
+        let rekey = state.wants_rekey_on_receive(now);
+        if rekey {
+            state.timers.sent_lastminute_handshake = true;
+            drop(state);
+            self.send_initiation(now, id, false);
+        } else {
+            drop(state);
+        }
+        if let Some(mut state) = self.state(id) {
+            state.after_transport_received(now, had_data);
         }
         self.reschedule(id);
-    }
-
-    fn send_staged_if_any(&mut self, now: Instant, id: PeerId) {
-        if self.peer(id).is_some_and(|p| !p.staged.is_empty()) {
-            self.send_staged(now, id);
-        }
-    }
-
-    /// When a session we initiated nears REJECT_AFTER_TIME and the peer still sends on it,
-    /// rekey once, so traffic does not stall when it expires.
-    fn rekey_if_near_expiry_on_receive(&mut self, now: Instant, id: PeerId) {
-        let threshold = self.timing.lastminute_rekey_age();
-        let Some(peer) = self.peer_mut(id) else {
-            return;
-        };
-        let Some(current) = peer.keypairs.current.as_ref() else {
-            return;
-        };
-        let near = current.is_initiator
-            && current.can_send(now)
-            && now.saturating_duration_since(current.birth) >= threshold;
-        if near && !peer.timers.sent_lastminute_handshake {
-            peer.timers.sent_lastminute_handshake = true;
-            self.send_initiation(now, id, false);
-        }
     }
 
     pub(super) fn forget_keypairs(&mut self, keypairs: impl IntoIterator<Item = Arc<Keypair>>) {
@@ -311,15 +296,8 @@ impl Device {
 
     /// The peer owning the packet's source address.
     fn source_owner(&self, packet: &[u8]) -> Option<PeerId> {
-        match packet.first()? >> 4 {
-            4 => self
-                .allowed_ips
-                .lookup_v4(packet.get(12..16)?.try_into().ok()?),
-            6 => self
-                .allowed_ips
-                .lookup_v6(packet.get(8..24)?.try_into().ok()?),
-            _ => None,
-        }
+        self.allowed_ips
+            .lookup(packet_address(packet, Direction::Source)?)
     }
 
     /// Erases a peer's sessions (used by the zero-key-material timer).
@@ -329,10 +307,23 @@ impl Device {
             return;
         };
         peer.handshake.clear();
-        let keypairs = peer.keypairs.clear();
-        peer.staged.clear();
+        let mut state = peer.cell.lock();
+        let keypairs = state.keypairs.clear();
+        state.staged.clear();
+        drop(state);
         self.forget_keypairs(keypairs);
     }
+}
+
+/// Where the IP packet sits in a datagram whose padded plaintext of `len` bytes starts after
+/// the transport header.
+pub(super) fn tunnel_packet(buf: &[u8], len: usize) -> Result<Range<usize>, DropReason> {
+    let start = TransportHeader::LEN;
+    let payload = buf
+        .get(start..start + len)
+        .ok_or(DropReason::InvalidPacket)?;
+    let packet_len = inner_packet_len(payload).ok_or(DropReason::InvalidPacket)?;
+    Ok(start..start + packet_len)
 }
 
 /// The length of the IP packet at the start of a decrypted payload (padding excluded), if the

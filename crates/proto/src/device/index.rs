@@ -59,6 +59,7 @@ impl IndexTable {
 
     /// Forgets `keypair`'s index if it still names that keypair.
     pub(super) fn remove_keypair(&mut self, keypair: &Arc<Keypair>) {
+        keypair.retire();
         let index = keypair.local_index;
         if matches!(self.entries.get(&index), Some(IndexEntry::Keypair(_, k)) if Arc::ptr_eq(k, keypair))
         {

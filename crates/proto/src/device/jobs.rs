@@ -11,7 +11,7 @@
 
 use super::{Device, DropReason, Inbound, PeerId, SendError};
 use crate::keypair::{padded_len, Keypair, SealError};
-use crate::peer::Endpoint;
+use crate::peer::{Endpoint, PeerState};
 use crate::time::Instant;
 use crate::wire::{self, TransportHeader};
 use std::sync::Arc;
@@ -23,10 +23,10 @@ pub struct SealJob {
     pub peer: PeerId,
     /// Where the sealed message goes.
     pub dst: Endpoint,
-    keypair: Arc<Keypair>,
-    counter: u64,
-    len: usize,
-    padded: usize,
+    pub(super) keypair: Arc<Keypair>,
+    pub(super) counter: u64,
+    pub(super) len: usize,
+    pub(super) padded: usize,
 }
 
 impl SealJob {
@@ -61,15 +61,11 @@ pub enum Prepared {
 pub struct OpenJob {
     /// The peer whose session the message names.
     pub peer: PeerId,
-    keypair: Arc<Keypair>,
-    counter: u64,
+    pub(super) keypair: Arc<Keypair>,
+    pub(super) counter: u64,
 }
 
 impl OpenJob {
-    pub(super) fn keypair(&self) -> &Arc<Keypair> {
-        &self.keypair
-    }
-
     /// Authenticates and decrypts the whole datagram `buf` in place (replay-checked after
     /// authentication); returns the padded plaintext length at `buf[16..]`.
     pub fn open(&self, buf: &mut [u8]) -> Result<usize, DropReason> {
@@ -97,40 +93,27 @@ impl Device {
     /// starts. Timers and counters already account for the packet as sent.
     pub fn prepare_send(&mut self, now: Instant, packet: &[u8]) -> Result<Prepared, SendError> {
         let id = self.route(packet)?;
-        let mtu = self.mtu;
-        let peer = self.peer_mut(id).ok_or(SendError::NoRoute)?;
-        let dst = peer.endpoint.ok_or(SendError::NoEndpoint(id))?;
-        let keypair = peer
-            .keypairs
-            .current
-            .as_ref()
-            .filter(|k| k.can_send(now) && peer.staged.is_empty())
-            .cloned();
-        // No session, or lost the race for the last counter: stage and (re)key.
-        let Some((keypair, counter)) = keypair.and_then(|k| k.next_counter().map(|c| (k, c)))
-        else {
-            self.stage_and_rekey(now, id, packet);
-            return Ok(Prepared::Queued(id));
-        };
-        let job = SealJob {
-            peer: id,
-            dst,
-            keypair,
-            counter,
-            len: packet.len(),
-            padded: padded_len(packet.len(), mtu).max(packet.len()),
-        };
-        self.after_transport_sent(now, id, job.sealed_len(), !packet.is_empty());
-        self.reschedule(id);
-        Ok(Prepared::Seal(job))
-    }
-
-    fn stage_and_rekey(&mut self, now: Instant, id: PeerId, packet: &[u8]) {
-        if let Some(peer) = self.peer_mut(id) {
-            peer.stage(packet.to_vec());
+        let mtu = self.mtu();
+        let mut state = self.state(id).ok_or(SendError::NoRoute)?;
+        match reserve(&mut state, id, now, packet, mtu)? {
+            Some(job) => {
+                let rekey = state.wants_rekey_on_send(now);
+                drop(state);
+                if rekey {
+                    self.send_initiation(now, id, false);
+                }
+                self.reschedule(id);
+                Ok(Prepared::Seal(job))
+            }
+            None => {
+                // No session, or lost the race for the last counter: stage and (re)key.
+                state.stage(packet.to_vec());
+                drop(state);
+                self.send_staged(now, id);
+                self.reschedule(id);
+                Ok(Prepared::Queued(id))
+            }
         }
-        self.send_staged(now, id);
-        self.reschedule(id);
     }
 
     /// First half of [`handle_datagram`](Device::handle_datagram): handshake messages and
@@ -147,7 +130,7 @@ impl Device {
             _ => self.demux(now, from, buf).map(Received::Done),
         };
         if let Err(reason) = result {
-            self.drops.count(reason);
+            self.shared.drops.count(reason);
         }
         result
     }
@@ -186,8 +169,39 @@ impl Device {
     ) -> Result<Inbound, DropReason> {
         let result = opened.and_then(|len| self.after_open(now, from, job, len, buf));
         if let Err(reason) = result {
-            self.drops.count(reason);
+            self.shared.drops.count(reason);
         }
         result
     }
+}
+
+/// Numbers a packet on the peer's current session and runs the send hooks; `None` when the
+/// packet must be staged instead (no session, staged packets ahead of it, or no counter
+/// left).
+pub(super) fn reserve(
+    state: &mut PeerState,
+    id: PeerId,
+    now: Instant,
+    packet: &[u8],
+    mtu: usize,
+) -> Result<Option<SealJob>, SendError> {
+    let dst = state.endpoint.ok_or(SendError::NoEndpoint(id))?;
+    let keypair = state
+        .keypairs
+        .current
+        .as_ref()
+        .filter(|k| k.can_send(now) && state.staged.is_empty());
+    let Some((keypair, counter)) = keypair.and_then(|k| k.next_counter().map(|c| (k, c))) else {
+        return Ok(None);
+    };
+    let job = SealJob {
+        peer: id,
+        dst,
+        keypair: Arc::clone(keypair),
+        counter,
+        len: packet.len(),
+        padded: padded_len(packet.len(), mtu).max(packet.len()),
+    };
+    state.on_transport_sent(now, job.sealed_len(), !packet.is_empty());
+    Ok(Some(job))
 }

@@ -11,8 +11,13 @@
 //!
 //! Randomness and the wall clock are injected at construction; the monotonic time is passed
 //! into every call.
+//!
+//! A multi-threaded engine keeps the device behind a lock and gives each packet thread a
+//! [`DataPath`] ([`Device::data_path`]), which handles established sessions holding only the
+//! peer's own lock and tells the caller when it needs the device.
 
 mod config;
+mod datapath;
 mod error;
 mod inbound;
 mod index;
@@ -20,6 +25,7 @@ mod jobs;
 mod outbound;
 mod schedule;
 
+pub use datapath::DataPath;
 pub use error::{ConfigError, DropReason, DropStats, SendError};
 pub use jobs::{OpenJob, Prepared, Received, SealJob};
 pub use outbound::TRANSPORT_OVERHEAD;
@@ -29,14 +35,17 @@ use crate::consts::DEFAULT_MTU;
 use crate::cookie::CookieChecker;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::noise::StaticIdentity;
-use crate::peer::{Endpoint, Peer};
+use crate::peer::{Endpoint, Peer, PeerState};
 use crate::ratelimiter::RateLimiter;
 use crate::time::{Duration, Instant, WallClock};
 use crate::timers::Timing;
+use error::DropCounters;
 use index::IndexTable;
 use rand_core::CryptoRngCore;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, MutexGuard};
 
 /// A handle to a peer of one device. Handles are never reused after a peer is removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -118,12 +127,20 @@ pub struct Device {
     rng: Box<dyn CryptoRngCore + Send>,
     wall: Box<dyn WallClock>,
     under_load: bool,
-    mtu: usize,
+    shared: Arc<Shared>,
     timing: Timing,
     queue: BinaryHeap<core::cmp::Reverse<(Instant, PeerId)>>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
-    drops: DropStats,
+}
+
+/// What the device shares with its [`DataPath`]s, all atomics: nothing here is a lock.
+#[derive(Default)]
+struct Shared {
+    /// Bumped whenever allowed IPs or peers change, so data paths drop cached routes.
+    routes_generation: AtomicU64,
+    mtu: AtomicUsize,
+    drops: DropCounters,
 }
 
 #[derive(Default)]
@@ -152,12 +169,14 @@ impl Device {
             rng,
             wall,
             under_load: false,
-            mtu: DEFAULT_MTU,
+            shared: Arc::new(Shared {
+                mtu: AtomicUsize::new(DEFAULT_MTU),
+                ..Shared::default()
+            }),
             timing: Timing::SPEC,
             queue: BinaryHeap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
-            drops: DropStats::default(),
         }
     }
 
@@ -182,7 +201,11 @@ impl Device {
 
     /// Sets the tunnel MTU used to pad transport plaintexts (0: unknown).
     pub fn set_mtu(&mut self, mtu: usize) {
-        self.mtu = mtu;
+        self.shared.mtu.store(mtu, Ordering::Relaxed);
+    }
+
+    fn mtu(&self) -> usize {
+        self.shared.mtu.load(Ordering::Relaxed)
     }
 
     /// The next datagram to send, if any.
@@ -197,24 +220,25 @@ impl Device {
         self.events.pop_front()
     }
 
-    /// Counters of dropped datagrams and packets, by reason.
+    /// Counters of dropped datagrams and packets, by reason (the device's and its data
+    /// paths').
     #[must_use]
-    pub fn drop_stats(&self) -> &DropStats {
-        &self.drops
+    pub fn drop_stats(&self) -> DropStats {
+        self.shared.drops.snapshot()
     }
 
     /// Reports that sending `bytes` to `peer` failed, so they are not counted as sent.
     pub fn on_send_failed(&mut self, peer: PeerId, bytes: usize) {
-        if let Some(p) = self.peer_mut(peer) {
-            p.tx_bytes = p.tx_bytes.saturating_sub(bytes as u64);
+        if let Some(mut state) = self.state(peer) {
+            state.tx_bytes = state.tx_bytes.saturating_sub(bytes as u64);
         }
     }
 
     /// The keypair the peer currently sends with, for engines that seal on worker threads
     /// (reserve counters in order with `Keypair::next_counter`).
     #[must_use]
-    pub fn current_keypair(&self, id: PeerId) -> Option<std::sync::Arc<crate::keypair::Keypair>> {
-        self.peer(id)?.keypairs.current.clone()
+    pub fn current_keypair(&self, id: PeerId) -> Option<Arc<crate::keypair::Keypair>> {
+        self.state(id)?.keypairs.current.clone()
     }
 
     fn peer(&self, id: PeerId) -> Option<&Peer> {
@@ -233,8 +257,9 @@ impl Device {
         slot.peer.as_deref_mut()
     }
 
-    fn jitter(&mut self) -> Duration {
-        Duration::from_millis(u64::from(self.rng.next_u32()) % self.timing.jitter_max_ms())
+    /// The peer's data-path state, locked. Never hold it across a call that locks it again.
+    fn state(&self, id: PeerId) -> Option<MutexGuard<'_, PeerState>> {
+        self.peer(id).map(Peer::state)
     }
 
     fn wall_now(&self) -> Duration {

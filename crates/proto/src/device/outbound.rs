@@ -1,16 +1,15 @@
 //! The send side: routing tunnel packets to peers, sealing them, staging them until a
 //! session exists, initiations and keepalives, and the key-freshness rule after sending.
 
+use super::datapath::{packet_address, Direction};
 use super::index::IndexEntry;
 use super::jobs::Prepared;
 use super::{Device, Outbound, PeerId, SendError, Transmit};
-use crate::consts::REKEY_AFTER_MESSAGES;
 use crate::crypto::AEAD_TAG_LEN;
 use crate::keypair::{padded_len, Keypair};
 use crate::keys::PrivateKey;
 use crate::noise::HandshakeState;
 use crate::time::Instant;
-use crate::timers::Timer;
 use crate::wire::{HandshakeInitiation, TransportHeader};
 use std::sync::Arc;
 
@@ -45,21 +44,12 @@ impl Device {
 
     /// The peer whose allowed IPs cover the packet's destination.
     pub(super) fn route(&self, packet: &[u8]) -> Result<PeerId, SendError> {
-        let found = match packet.first().map(|b| b >> 4) {
-            Some(4) => packet
-                .get(16..20)
-                .and_then(|d| d.try_into().ok())
-                .map(|d| self.allowed_ips.lookup_v4(d)),
-            Some(6) => packet
-                .get(24..40)
-                .and_then(|d| d.try_into().ok())
-                .map(|d| self.allowed_ips.lookup_v6(d)),
-            _ => None,
-        };
-        found.ok_or(SendError::NotIp)?.ok_or(SendError::NoRoute)
+        let dst = packet_address(packet, Direction::Destination).ok_or(SendError::NotIp)?;
+        self.allowed_ips.lookup(dst).ok_or(SendError::NoRoute)
     }
 
-    /// Hooks and counters after transport messages went out.
+    /// Hooks and counters after transport messages went out, and a rekey if the session
+    /// is stale.
     pub(super) fn after_transport_sent(
         &mut self,
         now: Instant,
@@ -67,68 +57,55 @@ impl Device {
         bytes: usize,
         had_data: bool,
     ) {
-        // Drawing jitter costs an RNG call; only the first data packet after a reply needs it.
-        let arms_timer = had_data
-            && self
-                .peer(id)
-                .is_some_and(|p| !p.timers.is_pending(Timer::NewHandshake));
-        let jitter = if arms_timer {
-            self.jitter()
-        } else {
-            core::time::Duration::ZERO
-        };
-        let timing = self.timing;
-        let Some(peer) = self.peer_mut(id) else {
+        let Some(mut state) = self.state(id) else {
             return;
         };
-        peer.tx_bytes += bytes as u64;
-        peer.timers.on_authenticated_packet_traversal(now);
-        peer.timers.on_authenticated_packet_sent();
-        if had_data {
-            peer.timers.on_data_sent(&timing, now, jitter);
+        state.on_transport_sent(now, bytes, had_data);
+        let rekey = state.wants_rekey_on_send(now);
+        drop(state);
+        if rekey {
+            self.send_initiation(now, id, false);
         }
-        self.rekey_if_stale_on_send(now, id);
     }
 
     /// Encrypts and queues every staged packet if a session can send; otherwise keeps them
     /// staged and starts a handshake.
     pub(super) fn send_staged(&mut self, now: Instant, id: PeerId) {
-        let mtu = self.mtu;
-        let Some(peer) = self.peer_mut(id) else {
+        let mtu = self.mtu();
+        let Some(mut state) = self.state(id) else {
             return;
         };
-        let keypair = peer
+        let keypair = state
             .keypairs
             .current
             .as_ref()
             .filter(|k| k.can_send(now))
             .cloned();
-        let (Some(keypair), Some(dst)) = (keypair, peer.endpoint) else {
+        let (Some(keypair), Some(dst)) = (keypair, state.endpoint) else {
+            drop(state);
             self.send_initiation(now, id, false);
             return;
         };
-        let mut staged = core::mem::take(&mut peer.staged);
         let (mut bytes, mut had_data, mut exhausted) = (0, false, false);
-        while let Some(packet) = staged.pop_front() {
+        let mut sealed = Vec::new();
+        // Sealed under the peer's lock, so no data-path packet can overtake staged ones.
+        while let Some(packet) = state.staged.pop_front() {
             let Some(counter) = keypair.next_counter() else {
-                staged.push_front(packet);
+                state.staged.push_front(packet);
                 exhausted = true;
                 break;
             };
             let data = seal_owned(&keypair, counter, &packet, mtu);
             bytes += data.len();
             had_data |= !packet.is_empty();
-            self.transmits.push_back(Transmit {
+            sealed.push(Transmit {
                 peer: Some(id),
                 dst,
                 data,
             });
         }
-        if let Some(peer) = self.peer_mut(id) {
-            // Anything staged meanwhile stays behind what could not be sent.
-            staged.append(&mut peer.staged);
-            peer.staged = staged;
-        }
+        drop(state);
+        self.transmits.extend(sealed);
         if bytes > 0 {
             self.after_transport_sent(now, id, bytes, had_data);
         }
@@ -140,12 +117,13 @@ impl Device {
     /// Sends a keepalive (an empty transport message), through staging so that without a
     /// session it starts a handshake instead.
     pub(super) fn send_keepalive(&mut self, now: Instant, id: PeerId) {
-        let Some(peer) = self.peer_mut(id) else {
+        let Some(mut state) = self.state(id) else {
             return;
         };
-        if peer.staged.is_empty() {
-            peer.stage(Vec::new());
+        if state.staged.is_empty() {
+            state.stage(Vec::new());
         }
+        drop(state);
         self.send_staged(now, id);
     }
 
@@ -155,25 +133,23 @@ impl Device {
         let Some(identity) = self.identity.clone() else {
             return;
         };
-        let rekey_timeout = self.timing.rekey_timeout();
-        let Some(peer) = self.peer_mut(id) else {
+        let Some(peer) = self.peer(id) else {
             return;
         };
+        let mut state = peer.state();
         if !is_retry {
-            peer.timers.handshake_attempts = 0;
+            state.timers.handshake_attempts = 0;
         }
-        let recent = peer
-            .last_sent_handshake
-            .is_some_and(|t| now.saturating_duration_since(t) < rekey_timeout && now >= t);
-        if recent || !peer.handshake.has_static_keys() {
+        if state.sent_handshake_recently(now) || !peer.handshake.has_static_keys() {
             return;
         }
+        drop(state);
         self.forget_handshake(id);
         let index = self
             .indices
             .insert_random(&mut *self.rng, IndexEntry::Handshake(id));
         let ephemeral = PrivateKey::generate(&mut *self.rng);
-        let (wall, jitter, timing) = (self.wall_now(), self.jitter(), self.timing);
+        let wall = self.wall_now();
         let Some(peer) = self.peer_mut(id) else {
             return;
         };
@@ -184,20 +160,23 @@ impl Device {
             self.indices.remove_handshake(index, id);
             return;
         };
-        peer.last_sent_handshake = Some(now);
         let mut data = msg.to_bytes();
         peer.cookies.add_macs(now, &mut data);
-        peer.timers.on_authenticated_packet_traversal(now);
-        peer.timers.on_authenticated_packet_sent();
-        let transmit = peer.endpoint.map(|dst| Transmit {
+        let mut state = peer.cell.lock();
+        state.last_sent_handshake = Some(now);
+        state.timers.on_authenticated_packet_traversal(now);
+        state.timers.on_authenticated_packet_sent();
+        let transmit = state.endpoint.map(|dst| Transmit {
             peer: Some(id),
             dst,
             data: data.to_vec(),
         });
         if transmit.is_some() {
-            peer.tx_bytes += HandshakeInitiation::LEN as u64;
+            state.tx_bytes += HandshakeInitiation::LEN as u64;
         }
-        peer.timers.on_handshake_initiated(&timing, now, jitter);
+        let (timing, jitter) = (state.timing, state.jitter());
+        state.timers.on_handshake_initiated(&timing, now, jitter);
+        drop(state);
         self.transmits.extend(transmit);
     }
 
@@ -207,24 +186,6 @@ impl Device {
         if peer.handshake.state() == HandshakeState::CreatedInitiation {
             let index = peer.handshake.local_index();
             self.indices.remove_handshake(index, id);
-        }
-    }
-
-    /// After sending: rekey when the current session has sent REKEY_AFTER_MESSAGES, or when
-    /// we initiated it and it is REKEY_AFTER_TIME old. Only the initiator rekeys on time, so
-    /// both ends do not race to replace the same session.
-    fn rekey_if_stale_on_send(&mut self, now: Instant, id: PeerId) {
-        let rekey_after_time = self.timing.rekey_after_time();
-        let Some(peer) = self.peer(id) else { return };
-        let Some(current) = peer.keypairs.current.as_ref() else {
-            return;
-        };
-        let stale = current.can_send(now)
-            && (current.sent_messages() > REKEY_AFTER_MESSAGES
-                || (current.is_initiator
-                    && now.saturating_duration_since(current.birth) >= rekey_after_time));
-        if stale {
-            self.send_initiation(now, id, false);
         }
     }
 }

@@ -34,30 +34,40 @@ impl Device {
                 break;
             }
             self.queue.pop();
-            let Some(peer) = self.peer_mut(id) else {
+            let Some(mut state) = self.state(id) else {
                 continue;
             };
-            if peer.scheduled != Some(deadline) {
+            if state.scheduled != Some(deadline) {
                 continue;
             }
-            peer.scheduled = None;
-            while let Some(timer) = self.peer_mut(id).and_then(|p| p.timers.take_expired(now)) {
+            state.scheduled = None;
+            drop(state);
+            while let Some(timer) = self.take_expired(now, id) {
                 self.on_timer(now, id, timer);
             }
             self.reschedule(id);
         }
     }
 
-    /// Makes sure the queue holds the peer's earliest deadline.
+    fn take_expired(&self, now: Instant, id: PeerId) -> Option<Timer> {
+        self.state(id)?.timers.take_expired(now)
+    }
+
+    /// Makes sure the queue holds the peer's earliest deadline. A [`DataPath`] that moved
+    /// a deadline earlier reports the peer through [`DataPath::flush`], which calls this.
+    ///
+    /// [`DataPath`]: super::DataPath
+    /// [`DataPath::flush`]: super::DataPath::flush
     pub(super) fn reschedule(&mut self, id: PeerId) {
-        let Some(peer) = self.peer_mut(id) else {
+        let Some(mut state) = self.state(id) else {
             return;
         };
-        let Some(next) = peer.timers.next_deadline() else {
+        let Some(next) = state.timers.next_deadline() else {
             return;
         };
-        if peer.scheduled.is_none_or(|s| next < s) {
-            peer.scheduled = Some(next);
+        if state.scheduled.is_none_or(|s| next < s) {
+            state.scheduled = Some(next);
+            drop(state);
             self.queue.push(Reverse((next, id)));
         }
     }
@@ -68,16 +78,16 @@ impl Device {
             Timer::SendKeepalive => {
                 self.send_keepalive(now, id);
                 let after = self.timing.keepalive_timeout();
-                let Some(peer) = self.peer_mut(id) else {
+                let Some(mut state) = self.state(id) else {
                     return;
                 };
-                if core::mem::take(&mut peer.timers.need_another_keepalive) {
-                    peer.timers.set(Timer::SendKeepalive, now + after);
+                if core::mem::take(&mut state.timers.need_another_keepalive) {
+                    state.timers.set(Timer::SendKeepalive, now + after);
                 }
             }
             Timer::NewHandshake => {
-                if let Some(peer) = self.peer_mut(id) {
-                    peer.clear_endpoint_source();
+                if let Some(mut state) = self.state(id) {
+                    state.clear_endpoint_source();
                 }
                 self.send_initiation(now, id, false);
             }
@@ -86,10 +96,10 @@ impl Device {
                 self.events.push_back(Event::KeysZeroed(id));
             }
             Timer::PersistentKeepalive => {
-                if self
-                    .peer(id)
-                    .is_some_and(|p| !p.timers.persistent_keepalive.is_zero())
-                {
+                let on = self
+                    .state(id)
+                    .is_some_and(|s| !s.timers.persistent_keepalive.is_zero());
+                if on {
                     self.send_keepalive(now, id);
                 }
             }
@@ -100,23 +110,25 @@ impl Device {
     /// MAX_TIMER_HANDSHAKES retries (20 initiations in all, about 100 s).
     fn retransmit_handshake(&mut self, now: Instant, id: PeerId) {
         let timing = self.timing;
-        let Some(peer) = self.peer_mut(id) else {
+        let Some(mut state) = self.state(id) else {
             return;
         };
-        if peer.timers.handshake_attempts > timing.max_timer_handshakes() {
-            peer.timers.stop(Timer::SendKeepalive);
-            peer.staged.clear();
-            if !peer.timers.is_pending(Timer::ZeroKeyMaterial) {
-                peer.timers.set(
+        if state.timers.handshake_attempts > timing.max_timer_handshakes() {
+            state.timers.stop(Timer::SendKeepalive);
+            state.staged.clear();
+            if !state.timers.is_pending(Timer::ZeroKeyMaterial) {
+                state.timers.set(
                     Timer::ZeroKeyMaterial,
                     now + timing.zero_key_material_after(),
                 );
             }
+            drop(state);
             self.events.push_back(Event::HandshakeGaveUp(id));
             return;
         }
-        peer.timers.handshake_attempts += 1;
-        peer.clear_endpoint_source();
+        state.timers.handshake_attempts += 1;
+        state.clear_endpoint_source();
+        drop(state);
         self.send_initiation(now, id, true);
     }
 }

@@ -1,0 +1,103 @@
+//! How the packet threads use the device: each owns a [`DataPath`] and handles a batch
+//! without the device lock while every packet belongs to an established session; from the
+//! first packet that needs the device (a cache miss, a handshake to start, a session to
+//! confirm), the rest of the batch runs under one [`Shared::step`], in order. The device lock
+//! is therefore not on the hot path, and no other lock shared by all peers is either.
+
+use crate::engine::{now, Shared, BUF};
+use ferrotun_proto::device::{DataPath, Device, Outbound, Prepared, SendError};
+use ferrotun_proto::time::Instant;
+use ferrotun_proto::wire::TransportHeader;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+impl Shared {
+    /// A data path for the calling thread.
+    pub(crate) fn data_path(&self) -> DataPath {
+        self.lock().data_path()
+    }
+
+    /// Runs `f(dp, None, now, i)` for `i` in `0..count` until it returns false (it needs
+    /// the device and did nothing), then `f(dp, Some(device), now, i)` for the rest under
+    /// one step. Afterwards the device learns of timers the fast calls moved earlier.
+    pub(crate) fn data_batch(
+        &self,
+        dp: &mut DataPath,
+        count: usize,
+        mut f: impl FnMut(&mut DataPath, Option<&mut Device>, Instant, usize) -> bool,
+    ) {
+        let mtu = self.poll_mtu();
+        let now = now();
+        let mut i = 0;
+        while mtu.is_none() && i < count && f(dp, None, now, i) {
+            i += 1;
+        }
+        if i < count || dp.needs_flush() || mtu.is_some() {
+            self.step_with_mtu(mtu, |dev, now| {
+                for j in i..count {
+                    f(dp, Some(&mut *dev), now, j);
+                }
+                dp.flush(dev);
+            });
+        }
+        self.catch_up_timers(now);
+    }
+
+    /// Wakes the timer thread if it overslept its deadline: after a suspend its sleep ends
+    /// late (the monotonic clock stood still), and the packet paths no longer step the
+    /// device routinely to run due timers.
+    fn catch_up_timers(&self, now: Instant) {
+        if now.as_nanos() > self.timer_target.load(Ordering::Acquire) {
+            self.timer_wake.notify_one();
+        }
+    }
+
+    /// The send path of a TUN without offloads: one packet per read.
+    pub(crate) fn tun_loop(self: Arc<Self>) {
+        let mut dp = self.data_path();
+        let mut buf = vec![0u8; BUF];
+        let mut out = vec![0u8; BUF + 64];
+        loop {
+            let Some(n) = self.read_tun(&mut buf) else {
+                return;
+            };
+            let packet = &buf[..n];
+            let mut result = Err(SendError::NotIp);
+            self.data_batch(&mut dp, 1, |dp, dev, now, _| {
+                result = match dev {
+                    None => match dp.prepare_send(now, packet) {
+                        Some(fast) => fast.map(Prepared::Seal),
+                        None => return false,
+                    },
+                    Some(dev) => dp.prepare_send_with(dev, now, packet),
+                };
+                true
+            });
+            match result.and_then(|prepared| seal_one(prepared, packet, &mut out)) {
+                Ok(Outbound::Transmit { peer, dst, len }) => {
+                    self.send_sealed(peer, dst, &out[..len]);
+                }
+                Ok(Outbound::Queued(_)) => {}
+                Err(SendError::NoRoute | SendError::NoEndpoint(_)) => self.unreachable(packet),
+                Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
+            }
+        }
+    }
+}
+
+fn seal_one(prepared: Prepared, packet: &[u8], out: &mut [u8]) -> Result<Outbound, SendError> {
+    let job = match prepared {
+        Prepared::Seal(job) => job,
+        Prepared::Queued(id) => return Ok(Outbound::Queued(id)),
+    };
+    let body = TransportHeader::LEN..TransportHeader::LEN + packet.len();
+    out.get_mut(body)
+        .ok_or(SendError::BufferTooSmall)?
+        .copy_from_slice(packet);
+    let len = job.seal(out)?;
+    Ok(Outbound::Transmit {
+        peer: job.peer,
+        dst: job.dst,
+        len,
+    })
+}

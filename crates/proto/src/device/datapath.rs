@@ -1,0 +1,294 @@
+//! The data path without the device lock: a [`DataPath`] belongs to one thread and sends and
+//! receives transport messages for established sessions while holding only the peer's own
+//! lock, never anything shared by all peers.
+//!
+//! It caches what it learned under the device: routes (address → peer, checked against a
+//! generation counter the device bumps on every allowed-IPs or peer change) and sessions
+//! (receiver index → peer and keypair, dropped once the device retires the keypair). The
+//! fast calls return `None` whenever the device is needed — a cache miss, no session yet,
+//! packets staged, a rekey due, a session to confirm — and nothing has been changed then;
+//! the caller locks the device and makes the `_with` call instead, which also fills the
+//! caches. A fast call that moved one of the peer's timers earlier than the device has it
+//! queued leaves the peer for [`DataPath::flush`].
+
+use super::inbound::tunnel_packet;
+use super::jobs::reserve;
+use super::{Device, DropReason, Inbound, OpenJob, PeerId, Prepared, Received, SealJob};
+use super::{SendError, Shared};
+use crate::keypair::Keypair;
+use crate::peer::{Endpoint, PeerCell};
+use crate::time::Instant;
+use crate::wire::{self, TransportHeader};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Cached routes and sessions are dropped wholesale beyond this many, so an attacker
+/// cannot grow them (a miss only costs one trip through the device).
+const MAX_CACHED: usize = 4096;
+
+/// One thread's lock-free view of a device's data path (see the module docs).
+pub struct DataPath {
+    shared: Arc<Shared>,
+    generation: u64,
+    routes: HashMap<IpAddr, Option<Arc<PeerCell>>>,
+    sessions: HashMap<u32, (Arc<PeerCell>, Arc<Keypair>)>,
+    reschedule: Vec<PeerId>,
+}
+
+impl Device {
+    /// A data path for one thread of the caller's engine.
+    #[must_use]
+    pub fn data_path(&self) -> DataPath {
+        DataPath {
+            shared: Arc::clone(&self.shared),
+            generation: self.shared.routes_generation.load(Ordering::Acquire),
+            routes: HashMap::new(),
+            sessions: HashMap::new(),
+            reschedule: Vec::new(),
+        }
+    }
+}
+
+impl DataPath {
+    /// [`Device::prepare_send`] for a packet whose peer has a session: `None` means the
+    /// device is needed ([`prepare_send_with`](Self::prepare_send_with)).
+    pub fn prepare_send(
+        &mut self,
+        now: Instant,
+        packet: &[u8],
+    ) -> Option<Result<SealJob, SendError>> {
+        self.refresh();
+        let Some(dst) = packet_address(packet, Direction::Destination) else {
+            return Some(Err(SendError::NotIp));
+        };
+        let Some(cell) = self.routes.get(&dst)?.clone() else {
+            return Some(Err(SendError::NoRoute));
+        };
+        let mtu = self.shared.mtu.load(Ordering::Relaxed);
+        let mut state = cell.lock();
+        if cell.is_removed() || state.wants_rekey_on_send(now) {
+            return None;
+        }
+        let job = match reserve(&mut state, cell.id, now, packet, mtu) {
+            Ok(Some(job)) => job,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        };
+        if state.needs_reschedule() {
+            self.reschedule.push(cell.id);
+        }
+        Some(Ok(job))
+    }
+
+    /// [`Device::prepare_send`], learning the packet's route.
+    pub fn prepare_send_with(
+        &mut self,
+        dev: &mut Device,
+        now: Instant,
+        packet: &[u8],
+    ) -> Result<Prepared, SendError> {
+        self.refresh();
+        if let Some(dst) = packet_address(packet, Direction::Destination) {
+            self.learn_route(dev, dst);
+        }
+        dev.prepare_send(now, packet)
+    }
+
+    /// [`Device::prepare_receive`] for a transport message of a known session: `None`
+    /// means the device is needed ([`prepare_receive_with`](Self::prepare_receive_with)).
+    pub fn prepare_receive(
+        &mut self,
+        now: Instant,
+        buf: &[u8],
+    ) -> Option<Result<OpenJob, DropReason>> {
+        if wire::message_type(buf) != Ok(wire::MESSAGE_TRANSPORT) {
+            return None;
+        }
+        let (header, _) = TransportHeader::parse(buf).ok()?;
+        let (cell, keypair) = self.sessions.get(&header.receiver_index)?;
+        if keypair.is_retired() {
+            self.sessions.remove(&header.receiver_index);
+            return None;
+        }
+        if !keypair.can_receive(now) {
+            return Some(Err(self.count(DropReason::ExpiredSession)));
+        }
+        Some(Ok(OpenJob {
+            peer: cell.id,
+            keypair: Arc::clone(keypair),
+            counter: header.counter,
+        }))
+    }
+
+    /// [`Device::prepare_receive`], learning the session of a transport message.
+    pub fn prepare_receive_with(
+        &mut self,
+        dev: &mut Device,
+        now: Instant,
+        from: Endpoint,
+        buf: &mut [u8],
+    ) -> Result<Received, DropReason> {
+        let received = dev.prepare_receive(now, from, buf)?;
+        if let Received::Open(job) = &received {
+            if let Some(peer) = dev.peer(job.peer) {
+                if self.sessions.len() >= MAX_CACHED {
+                    self.sessions.retain(|_, (_, k)| !k.is_retired());
+                    if self.sessions.len() >= MAX_CACHED {
+                        self.sessions.clear();
+                    }
+                }
+                let entry = (Arc::clone(&peer.cell), Arc::clone(&job.keypair));
+                self.sessions.insert(job.keypair.local_index, entry);
+            }
+        }
+        Ok(received)
+    }
+
+    /// [`Device::finish_receive`] when the message needs nothing from the device (no session
+    /// to confirm, no rekey due, its source address cached): `None` means the device is
+    /// needed ([`finish_receive_with`](Self::finish_receive_with)).
+    pub fn finish_receive(
+        &mut self,
+        now: Instant,
+        from: Endpoint,
+        job: &OpenJob,
+        opened: Result<usize, DropReason>,
+        buf: &[u8],
+    ) -> Option<Result<Inbound, DropReason>> {
+        let len = match opened {
+            Ok(len) => len,
+            Err(reason) => return Some(Err(self.count(reason))),
+        };
+        self.refresh();
+        // Everything that could miss is looked up before the peer is touched.
+        let verdict = match (len, tunnel_packet(buf, len)) {
+            (0, _) => Ok(None),
+            (_, Err(reason)) => Err(reason),
+            (_, Ok(range)) => {
+                let src = packet_address(&buf[range.clone()], Direction::Source)?;
+                let owner = self.routes.get(&src)?.as_ref().map(|c| c.id);
+                Ok(Some((range, owner)))
+            }
+        };
+        let (cell, _) = self
+            .sessions
+            .get(&job.keypair.local_index)
+            .filter(|(_, k)| Arc::ptr_eq(k, &job.keypair))?;
+        let cell = Arc::clone(cell);
+        let mut state = cell.lock();
+        let confirms = state
+            .keypairs
+            .next
+            .as_ref()
+            .is_some_and(|n| Arc::ptr_eq(n, &job.keypair));
+        if cell.is_removed() || confirms || state.wants_rekey_on_receive(now) {
+            return None;
+        }
+        state.on_transport_received(from, buf.len());
+        state.after_transport_received(now, len > 0);
+        if state.needs_reschedule() {
+            self.reschedule.push(cell.id);
+        }
+        drop(state);
+        Some(match verdict {
+            Ok(None) => Ok(Inbound::Handled),
+            Ok(Some((range, owner))) if owner == Some(cell.id) => Ok(Inbound::Tunnel {
+                peer: cell.id,
+                range,
+            }),
+            Ok(Some(_)) => Err(self.count(DropReason::SourceNotAllowed)),
+            Err(reason) => Err(self.count(reason)),
+        })
+    }
+
+    /// [`Device::finish_receive`], learning the source address's route.
+    // The arguments are `Device::finish_receive`'s and the device.
+    #[allow(clippy::too_many_arguments)]
+    pub fn finish_receive_with(
+        &mut self,
+        dev: &mut Device,
+        now: Instant,
+        from: Endpoint,
+        job: &OpenJob,
+        opened: Result<usize, DropReason>,
+        buf: &[u8],
+    ) -> Result<Inbound, DropReason> {
+        self.refresh();
+        let packet = opened.and_then(|len| tunnel_packet(buf, len)).ok();
+        if let Some(src) = packet.and_then(|r| packet_address(&buf[r], Direction::Source)) {
+            self.learn_route(dev, src);
+        }
+        dev.finish_receive(now, from, job, opened, buf)
+    }
+
+    /// Whether [`flush`](Self::flush) has work: some peer's timers moved earlier.
+    #[must_use]
+    pub fn needs_flush(&self) -> bool {
+        !self.reschedule.is_empty()
+    }
+
+    /// Hands the device the peers whose timers the fast calls moved earlier. Call it under
+    /// the device after a batch when [`needs_flush`](Self::needs_flush) says so (for an
+    /// established flow, about once per KEEPALIVE_TIMEOUT).
+    pub fn flush(&mut self, dev: &mut Device) {
+        for id in self.reschedule.drain(..) {
+            dev.reschedule(id);
+        }
+    }
+
+    /// Drops the cached routes if the device's routes changed since they were learned.
+    fn refresh(&mut self) {
+        let generation = self.shared.routes_generation.load(Ordering::Acquire);
+        if generation != self.generation {
+            self.routes.clear();
+            self.generation = generation;
+        }
+    }
+
+    fn learn_route(&mut self, dev: &Device, addr: IpAddr) {
+        if self.routes.len() >= MAX_CACHED {
+            self.routes.clear();
+        }
+        let owner = dev.lookup_allowed_ip(addr).and_then(|id| dev.peer(id));
+        self.routes.insert(addr, owner.map(|p| Arc::clone(&p.cell)));
+    }
+
+    fn count(&self, reason: DropReason) -> DropReason {
+        self.shared.drops.count(reason);
+        reason
+    }
+}
+
+impl core::fmt::Debug for DataPath {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DataPath")
+            .field("routes", &self.routes.len())
+            .field("sessions", &self.sessions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum Direction {
+    Source,
+    Destination,
+}
+
+/// The source or destination address of an IPv4 or IPv6 packet.
+pub(super) fn packet_address(packet: &[u8], which: Direction) -> Option<IpAddr> {
+    let (v4, v6) = match which {
+        Direction::Source => (12..16, 8..24),
+        Direction::Destination => (16..20, 24..40),
+    };
+    match packet.first()? >> 4 {
+        4 => <[u8; 4]>::try_from(packet.get(v4)?).ok().map(IpAddr::from),
+        6 => <[u8; 16]>::try_from(packet.get(v6)?).ok().map(IpAddr::from),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+#[path = "datapath_tests.rs"]
+mod tests;
