@@ -104,7 +104,10 @@ impl Device {
         slot.generation = slot.generation.wrapping_add(1);
         self.free_slots.push(id.slot);
         peer.cell.mark_removed();
-        let keypairs = peer.state().keypairs.clear();
+        let mut state = peer.state();
+        state.staged.clear();
+        let keypairs = state.keypairs.clear();
+        drop(state);
         self.forget_keypairs(keypairs);
         self.by_key.remove(peer.public_key());
         self.allowed_ips.remove_all(id);

@@ -4,7 +4,9 @@
 //!
 //! It caches what it learned under the device: routes (address → peer, checked against a
 //! generation counter the device bumps on every allowed-IPs or peer change) and sessions
-//! (receiver index → peer and keypair, dropped once the device retires the keypair). The
+//! (receiver index → peer and keypair, dropped once the device retires the keypair). Both
+//! hold weak references, so a removed peer or an erased key is freed when the device lets go
+//! of it, whether or not this thread sees another packet. The
 //! fast calls return `None` whenever the device is needed — a cache miss, no session yet,
 //! packets staged, a rekey due, a session to confirm — and nothing has been changed then;
 //! the caller locks the device and makes the `_with` call instead, which also fills the
@@ -22,7 +24,7 @@ use crate::wire::{self, TransportHeader};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// Cached routes and sessions are dropped wholesale beyond this many, so an attacker
 /// cannot grow them (a miss only costs one trip through the device).
@@ -32,8 +34,8 @@ const MAX_CACHED: usize = 4096;
 pub struct DataPath {
     shared: Arc<Shared>,
     generation: u64,
-    routes: HashMap<IpAddr, Option<Arc<PeerCell>>>,
-    sessions: HashMap<u32, (Arc<PeerCell>, Arc<Keypair>)>,
+    routes: HashMap<IpAddr, Option<Weak<PeerCell>>>,
+    sessions: HashMap<u32, (Weak<PeerCell>, Weak<Keypair>)>,
     reschedule: Vec<PeerId>,
 }
 
@@ -63,12 +65,15 @@ impl DataPath {
         let Some(dst) = packet_address(packet, Direction::Destination) else {
             return Some(Err(SendError::NotIp));
         };
-        let Some(cell) = self.routes.get(&dst)?.clone() else {
+        let Some(cell) = self.routes.get(&dst)? else {
             return Some(Err(SendError::NoRoute));
         };
+        let cell = cell.upgrade()?;
         let mtu = self.shared.mtu.load(Ordering::Relaxed);
         let mut state = cell.lock();
-        if cell.is_removed() || state.wants_rekey_on_send(now) {
+        // Checked before this packet's counter is taken (the device checks after): a rekey
+        // for REKEY_AFTER_MESSAGES starts one packet later here, which changes nothing.
+        if cell.is_removed() || state.keep_key_fresh_on_send(now) {
             return None;
         }
         let job = match reserve(&mut state, cell.id, now, packet, mtu) {
@@ -77,7 +82,7 @@ impl DataPath {
             Err(e) => return Some(Err(e)),
         };
         if state.needs_reschedule() {
-            self.reschedule.push(cell.id);
+            self.note_reschedule(cell.id);
         }
         Some(Ok(job))
     }
@@ -108,16 +113,17 @@ impl DataPath {
         }
         let (header, _) = TransportHeader::parse(buf).ok()?;
         let (cell, keypair) = self.sessions.get(&header.receiver_index)?;
-        if keypair.is_retired() {
+        let live = cell.upgrade().zip(keypair.upgrade());
+        let Some((cell, keypair)) = live.filter(|(_, k)| !k.is_retired()) else {
             self.sessions.remove(&header.receiver_index);
             return None;
-        }
+        };
         if !keypair.can_receive(now) {
             return Some(Err(self.count(DropReason::ExpiredSession)));
         }
         Some(Ok(OpenJob {
             peer: cell.id,
-            keypair: Arc::clone(keypair),
+            keypair,
             counter: header.counter,
         }))
     }
@@ -134,12 +140,13 @@ impl DataPath {
         if let Received::Open(job) = &received {
             if let Some(peer) = dev.peer(job.peer) {
                 if self.sessions.len() >= MAX_CACHED {
-                    self.sessions.retain(|_, (_, k)| !k.is_retired());
+                    self.sessions
+                        .retain(|_, (_, k)| k.upgrade().is_some_and(|k| !k.is_retired()));
                     if self.sessions.len() >= MAX_CACHED {
                         self.sessions.clear();
                     }
                 }
-                let entry = (Arc::clone(&peer.cell), Arc::clone(&job.keypair));
+                let entry = (Arc::downgrade(&peer.cell), Arc::downgrade(&job.keypair));
                 self.sessions.insert(job.keypair.local_index, entry);
             }
         }
@@ -168,15 +175,18 @@ impl DataPath {
             (_, Err(reason)) => Err(reason),
             (_, Ok(range)) => {
                 let src = packet_address(&buf[range.clone()], Direction::Source)?;
-                let owner = self.routes.get(&src)?.as_ref().map(|c| c.id);
+                let owner = match self.routes.get(&src)? {
+                    Some(cell) => Some(cell.upgrade()?.id),
+                    None => None,
+                };
                 Ok(Some((range, owner)))
             }
         };
         let (cell, _) = self
             .sessions
             .get(&job.keypair.local_index)
-            .filter(|(_, k)| Arc::ptr_eq(k, &job.keypair))?;
-        let cell = Arc::clone(cell);
+            .filter(|(_, k)| core::ptr::eq(k.as_ptr(), Arc::as_ptr(&job.keypair)))?;
+        let cell = cell.upgrade()?;
         let mut state = cell.lock();
         let confirms = state
             .keypairs
@@ -189,7 +199,7 @@ impl DataPath {
         state.on_transport_received(from, buf.len());
         state.after_transport_received(now, len > 0);
         if state.needs_reschedule() {
-            self.reschedule.push(cell.id);
+            self.note_reschedule(cell.id);
         }
         drop(state);
         Some(match verdict {
@@ -252,7 +262,15 @@ impl DataPath {
             self.routes.clear();
         }
         let owner = dev.lookup_allowed_ip(addr).and_then(|id| dev.peer(id));
-        self.routes.insert(addr, owner.map(|p| Arc::clone(&p.cell)));
+        self.routes
+            .insert(addr, owner.map(|p| Arc::downgrade(&p.cell)));
+    }
+
+    /// A batch may move the same peer's timers many times; the device needs it once.
+    fn note_reschedule(&mut self, id: PeerId) {
+        if self.reschedule.last() != Some(&id) {
+            self.reschedule.push(id);
+        }
     }
 
     fn count(&self, reason: DropReason) -> DropReason {

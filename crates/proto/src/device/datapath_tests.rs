@@ -125,3 +125,21 @@ fn a_removed_peer_is_gone_from_the_data_path() {
     assert!(!fast[1], "the retired session is not used");
     assert_eq!(result, Err(DropReason::UnknownIndex));
 }
+
+#[test]
+fn caches_do_not_keep_a_removed_peer_or_its_keys_alive() {
+    let (mut a, mut b, at_a, _) = session();
+    let (mut dp_a, mut dp_b) = (a.data_path(), b.data_path());
+    let _ = send((&mut a, &mut dp_a), (&mut b, &mut dp_b), at_a, &ping(1));
+    assert!(!dp_b.sessions.is_empty() && !dp_b.routes.is_empty());
+    b.remove_peer(b.peer_ids()[0]);
+    // No further packet reaches dp_b: the keys and the peer must be freed all the same.
+    for (cell, keypair) in dp_b.sessions.values() {
+        assert!(cell.upgrade().is_none() && keypair.upgrade().is_none());
+    }
+    assert!(dp_b
+        .routes
+        .values()
+        .flatten()
+        .all(|c| c.upgrade().is_none()));
+}

@@ -97,7 +97,7 @@ impl Device {
         let mut state = self.state(id).ok_or(SendError::NoRoute)?;
         match reserve(&mut state, id, now, packet, mtu)? {
             Some(job) => {
-                let rekey = state.wants_rekey_on_send(now);
+                let rekey = state.keep_key_fresh_on_send(now);
                 drop(state);
                 if rekey {
                     self.send_initiation(now, id, false);

@@ -61,7 +61,7 @@ impl Device {
             return;
         };
         state.on_transport_sent(now, bytes, had_data);
-        let rekey = state.wants_rekey_on_send(now);
+        let rekey = state.keep_key_fresh_on_send(now);
         drop(state);
         if rekey {
             self.send_initiation(now, id, false);
@@ -88,7 +88,8 @@ impl Device {
         };
         let (mut bytes, mut had_data, mut exhausted) = (0, false, false);
         let mut sealed = Vec::new();
-        // Sealed under the peer's lock, so no data-path packet can overtake staged ones.
+        // Numbered under the peer's lock, so staged packets take their counters before any
+        // later data-path packet (they still leave when the caller drains the transmits).
         while let Some(packet) = state.staged.pop_front() {
             let Some(counter) = keypair.next_counter() else {
                 state.staged.push_front(packet);

@@ -21,10 +21,13 @@ impl PeerState {
         }
     }
 
-    /// Whether sending should start a new handshake now: the current session has sent
-    /// REKEY_AFTER_MESSAGES, or we initiated it and it is REKEY_AFTER_TIME old. Only the
-    /// initiator rekeys on time, so both ends do not race to replace the same session.
-    pub(crate) fn wants_rekey_on_send(&self, now: Instant) -> bool {
+    /// The kernel's `keep_key_fresh` after sending: when the current session has sent
+    /// REKEY_AFTER_MESSAGES, or we initiated it and it is REKEY_AFTER_TIME old, a new
+    /// handshake is due (only the initiator rekeys on time, so both ends do not race to
+    /// replace the same session). As in the kernel, a due rekey restarts the attempt count
+    /// even while an initiation is rate-limited. Returns whether an initiation should go out
+    /// now.
+    pub(crate) fn keep_key_fresh_on_send(&mut self, now: Instant) -> bool {
         let Some(current) = self.keypairs.current.as_ref() else {
             return false;
         };
@@ -33,6 +36,9 @@ impl PeerState {
                 || (current.is_initiator
                     && now.saturating_duration_since(current.birth)
                         >= self.timing.rekey_after_time()));
+        if stale {
+            self.timers.handshake_attempts = 0;
+        }
         stale && !self.sent_handshake_recently(now)
     }
 
