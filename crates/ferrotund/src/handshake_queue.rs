@@ -4,7 +4,8 @@
 //! when the queue is full it drops them (counted) instead of falling behind.
 //!
 //! The handshake thread runs at a lower scheduling priority than the data path (nice +5),
-//! so on a small machine a flood takes CPU time from handshakes first, not from tunnels.
+//! so on a small machine a flood takes CPU time from handshakes first, not from tunnels;
+//! under load it also lets messages gather for a millisecond between batches.
 
 use crate::engine::Shared;
 use ferrotun_proto::peer::Endpoint;
@@ -18,6 +19,9 @@ const MAX_QUEUED: usize = 4096;
 const BATCH: usize = 64;
 /// How much the handshake thread yields to the data path (see the module docs).
 const NICENESS: i32 = 5;
+/// Under load, how long messages gather after a partial batch before the thread looks
+/// again (a flood then costs about a thousand wake-ups a second, not one per message).
+const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// A received handshake message and its sender.
 pub struct Queued {
@@ -98,6 +102,7 @@ impl Shared {
                 continue;
             }
             let under_load = self.handshakes.under_load.load(Ordering::Relaxed);
+            let partial = batch.len() < BATCH;
             self.step(|dev, now| {
                 dev.set_under_load(under_load);
                 for msg in &mut batch {
@@ -106,6 +111,9 @@ impl Shared {
                     }
                 }
             });
+            if under_load && partial {
+                std::thread::sleep(LINGER);
+            }
         }
     }
 }

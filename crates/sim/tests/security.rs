@@ -318,6 +318,17 @@ fn under_load_cookie_replies_are_rate_limited_per_source() {
     let replies = of_type(&sent_by(&p.net, 1), 3).len();
     assert!(replies <= 7, "{replies} cookie replies to one source");
     assert!(p.net.nodes[1].device.drop_stats().rate_limited >= 90);
+    // Once the source is over its budget, messages without a cookie are dropped before any
+    // MAC is computed: a broken mac1 is not even noticed.
+    let before = p.net.nodes[1].device.drop_stats();
+    let mut broken = first.clone();
+    broken.data[120] ^= 1;
+    for _ in 0..10 {
+        p.net.inject(broken.clone());
+    }
+    let after = p.net.nodes[1].device.drop_stats();
+    assert_eq!(after.invalid_mac1, before.invalid_mac1);
+    assert_eq!(after.rate_limited, before.rate_limited + 10);
     // Another source still gets its cookie, and its retry goes through.
     p.net.send_ip(c, &ipv4_packet(C_TUN, B_TUN, b"c")).unwrap();
     p.net.run_for(secs(6));

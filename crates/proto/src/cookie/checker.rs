@@ -1,6 +1,6 @@
 //! The responder's side: verify mac1/mac2, answer with cookie replies when under load.
 
-use super::{cookie_key, mac1_key, mac_fields, source_bytes};
+use super::{cookie_key, has_mac2, mac1_key, mac_fields, source_bytes};
 use crate::consts::COOKIE_SECRET_MAX_AGE;
 use crate::crypto::{mac, xseal};
 use crate::keys::PublicKey;
@@ -47,14 +47,25 @@ impl CookieChecker {
         }
     }
 
+    /// Whether mac1 of a serialized initiation or response is valid (all that matters while
+    /// the device is not under load: mac2 is then not even computed, as in the kernel).
+    #[must_use]
+    pub fn check_mac1(&self, msg: &[u8]) -> bool {
+        mac_fields(msg)
+            .is_some_and(|f| bool::from(mac(&self.mac1_key, &[f.before_mac1]).ct_eq(f.mac1)))
+    }
+
     /// Checks mac1 (always) and mac2 (against the cookie for `src`) of a serialized
-    /// initiation or response.
+    /// initiation or response. An all-zero mac2 (no cookie) is not computed.
     pub fn check(&self, now: Instant, msg: &[u8], src: SocketAddr) -> MacVerdict {
         let Some(f) = mac_fields(msg) else {
             return MacVerdict::Invalid;
         };
         if !bool::from(mac(&self.mac1_key, &[f.before_mac1]).ct_eq(f.mac1)) {
             return MacVerdict::Invalid;
+        }
+        if !has_mac2(msg) {
+            return MacVerdict::Mac1Only;
         }
         match self.cookie(now, src) {
             Some(cookie) if bool::from(mac(&cookie, &[f.before_mac2]).ct_eq(f.mac2)) => {

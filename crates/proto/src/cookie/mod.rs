@@ -84,5 +84,12 @@ fn mac_fields(msg: &[u8]) -> Option<MacFields<'_>> {
     })
 }
 
+/// Whether a handshake message carries a mac2 at all: senders without a cookie leave it zero.
+/// mac2 is public, so the comparison need not be constant-time.
+#[must_use]
+pub fn has_mac2(msg: &[u8]) -> bool {
+    mac_fields(msg).is_some_and(|f| f.mac2.iter().any(|b| *b != 0))
+}
+
 #[cfg(test)]
 mod tests;

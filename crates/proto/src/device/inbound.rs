@@ -52,14 +52,25 @@ impl Device {
     /// mac1 always; under load, mac2 or a cookie reply, then the per-source rate limit.
     /// `Ok(false)` means a cookie reply was queued instead of processing the message.
     fn check_macs(&mut self, now: Instant, from: Endpoint, buf: &[u8]) -> Result<bool, DropReason> {
+        if !self.under_load {
+            return match self.checker.check_mac1(buf) {
+                true => Ok(true),
+                false => Err(DropReason::InvalidMac1),
+            };
+        }
+        let ip = from.addr.ip();
+        // Cookie replies are rate-limited per source like handshakes: a flood from one address
+        // gets 20 a second, not one per message (less work, nothing to reflect). A message
+        // without a cookie can earn nothing but a cookie reply, so once its source is over
+        // that budget it is dropped before any MAC is computed. Sources a full table cannot
+        // track still get theirs, so spoofed floods cannot lock out new peers.
+        let has_cookie = crate::cookie::has_mac2(buf);
+        if !has_cookie && !self.cookie_limiter.allow_untracked(now, ip) {
+            return Err(DropReason::RateLimited);
+        }
         match self.checker.check(now, buf, from.addr) {
             MacVerdict::Invalid => Err(DropReason::InvalidMac1),
-            _ if !self.under_load => Ok(true),
-            // Cookie replies are rate-limited per source like handshakes: a flood from one
-            // address gets 20 a second, not one per message (less work, nothing to reflect).
-            // Sources a full table cannot track still get theirs, so spoofed floods cannot
-            // lock out new peers.
-            MacVerdict::Mac1Only if !self.cookie_limiter.allow_untracked(now, from.addr.ip()) => {
+            MacVerdict::Mac1Only if has_cookie && !self.cookie_limiter.allow_untracked(now, ip) => {
                 Err(DropReason::RateLimited)
             }
             MacVerdict::Mac1Only => {
@@ -74,7 +85,7 @@ impl Device {
                 }));
                 Ok(false)
             }
-            MacVerdict::Mac1AndMac2 if self.rate_limiter.allow(now, from.addr.ip()) => Ok(true),
+            MacVerdict::Mac1AndMac2 if self.rate_limiter.allow(now, ip) => Ok(true),
             MacVerdict::Mac1AndMac2 => Err(DropReason::RateLimited),
         }
     }
