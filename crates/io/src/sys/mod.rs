@@ -230,6 +230,15 @@ pub fn lower_thread_priority(by: i32) -> io::Result<()> {
     Ok(())
 }
 
+/// Puts the calling thread under `SCHED_BATCH`: the same share of the CPU, but when it wakes
+/// up it does not preempt the thread running on that CPU (allowed without privileges).
+pub fn use_batch_scheduling() -> io::Result<()> {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: `param` is a valid sched_param for the call; pid 0 is the calling thread.
+    cvt(unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) })?;
+    Ok(())
+}
+
 /// Whether the process runs with an effective user id of 0.
 #[must_use]
 pub fn is_root() -> bool {
