@@ -23,38 +23,50 @@ struct Opening<'a> {
 
 impl Shared {
     pub(crate) fn udp_loop(self: Arc<Self>, socket: &UdpSocket, pair: &Arc<UdpPair>) {
-        let mut buf = vec![0u8; BUF];
-        let mut jobs: Vec<(Range<usize>, OpenJob)> = Vec::new();
-        let mut packets: Vec<Range<usize>> = Vec::new();
-        let mut rx = RxBatch::new(self.tun.offload().is_some_and(|o| o.udp));
-        let mut transport: Vec<Range<usize>> = Vec::new();
-        let mut dp = self.data_path();
+        // One system call takes every message already queued (a flood of small handshake
+        // messages costs one call per batch, not one per message).
+        let mut bufs: Vec<Vec<u8>> = (0..udp::RECV_BATCH).map(|_| vec![0u8; BUF]).collect();
+        let mut metas = [RecvMeta::default(); udp::RECV_BATCH];
+        let mut st = RxState {
+            jobs: Vec::new(),
+            packets: Vec::new(),
+            rx: RxBatch::new(self.tun.offload().is_some_and(|o| o.udp)),
+            transport: Vec::new(),
+            dp: self.data_path(),
+        };
         loop {
-            let received = udp::recv(socket, &mut buf);
+            let received = udp::recv_many(socket, &mut bufs, &mut metas);
             if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
                 return;
             }
-            let Ok(meta) = received else { continue };
-            let from = Endpoint {
-                addr: meta.from,
-                local_ip: meta.local_ip,
-            };
-            jobs.clear();
-            packets.clear();
-            self.queue_handshakes(from, &meta, &buf, &mut transport);
-            if !transport.is_empty() {
-                self.prepare_receives(&mut dp, from, &transport, &mut buf, &mut jobs);
+            let Ok(count) = received else { continue };
+            for (buf, meta) in bufs.iter_mut().zip(&metas).take(count) {
+                self.receive_one(&mut st, buf, meta);
             }
-            if !jobs.is_empty() {
-                self.open_and_finish(&mut dp, from, &mut buf, &mut jobs, &mut packets);
-            }
-            if self.tun.offload().is_some() {
-                rx.write(&self, &buf, &packets);
-            } else {
-                for range in &packets {
-                    if let Err(e) = self.tun.send(&buf[range.clone()]) {
-                        tracing::debug!(error = %e, "TUN write failed");
-                    }
+        }
+    }
+
+    /// Handles one received message: a datagram, or a GRO run of them from one sender.
+    fn receive_one(&self, st: &mut RxState, buf: &mut [u8], meta: &RecvMeta) {
+        let from = Endpoint {
+            addr: meta.from,
+            local_ip: meta.local_ip,
+        };
+        st.jobs.clear();
+        st.packets.clear();
+        self.queue_handshakes(from, meta, buf, &mut st.transport);
+        if !st.transport.is_empty() {
+            self.prepare_receives(&mut st.dp, from, &st.transport, buf, &mut st.jobs);
+        }
+        if !st.jobs.is_empty() {
+            self.open_and_finish(&mut st.dp, from, buf, &mut st.jobs, &mut st.packets);
+        }
+        if self.tun.offload().is_some() {
+            st.rx.write(self, buf, &st.packets);
+        } else {
+            for range in &st.packets {
+                if let Err(e) = self.tun.send(&buf[range.clone()]) {
+                    tracing::debug!(error = %e, "TUN write failed");
                 }
             }
         }
@@ -166,6 +178,15 @@ impl Shared {
             true
         });
     }
+}
+
+/// A UDP reader's working state, reused from message to message.
+struct RxState {
+    jobs: Vec<(Range<usize>, OpenJob)>,
+    packets: Vec<Range<usize>>,
+    rx: RxBatch,
+    transport: Vec<Range<usize>>,
+    dp: DataPath,
 }
 
 /// Buffers for coalescing received packets before they are written to a TUN with offloads.

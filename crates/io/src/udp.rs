@@ -219,7 +219,17 @@ pub fn recv(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<RecvMeta> {
     sys::recv_with_destination(socket.as_raw_fd(), buf)
 }
 
-pub use sys::RecvMeta;
+/// Receives several messages (each as [`recv`] would) with one system call: waits for the
+/// first, then takes what is already queued, up to [`RECV_BATCH`]. Returns how many arrived.
+pub fn recv_many(
+    socket: &UdpSocket,
+    bufs: &mut [Vec<u8>],
+    metas: &mut [RecvMeta],
+) -> io::Result<usize> {
+    sys::recv_many(socket.as_raw_fd(), bufs, metas)
+}
+
+pub use sys::{RecvMeta, RECV_BATCH};
 
 impl RecvMeta {
     /// The byte ranges of the individual datagrams in the receive buffer.

@@ -51,3 +51,39 @@ fn single_datagrams_and_sticky_source() {
     let got = receive_all(&b, 6);
     assert_eq!(got, vec![b"one".to_vec(), b"two".to_vec()]);
 }
+
+#[test]
+fn one_call_takes_every_queued_datagram_each_with_its_sender() {
+    let (a, c, b) = (
+        UdpPair::bind(0, 0).unwrap(),
+        UdpPair::bind(0, 0).unwrap(),
+        UdpPair::bind(0, 0).unwrap(),
+    );
+    let to: SocketAddr = format!("127.0.0.1:{}", b.port()).parse().unwrap();
+    let n = udp::RECV_BATCH + 4;
+    for i in 0..n {
+        let sender = if i % 2 == 0 { &a } else { &c };
+        sender.send(&[i as u8; 3][..=i % 3], to, None).unwrap();
+    }
+    let socket = b.v4.as_ref().unwrap();
+    let mut bufs = vec![vec![0u8; 2048]; udp::RECV_BATCH];
+    let mut metas = [udp::RecvMeta::default(); udp::RECV_BATCH];
+    let first = udp::recv_many(socket, &mut bufs, &mut metas).unwrap();
+    assert_eq!(
+        first,
+        udp::RECV_BATCH,
+        "everything queued, up to the batch size"
+    );
+    let second = udp::recv_many(socket, &mut bufs[..8], &mut metas[..8]).unwrap();
+    assert_eq!(second, 4);
+    for (i, meta) in metas.iter().take(second).enumerate() {
+        let i = udp::RECV_BATCH + i;
+        let sender = if i % 2 == 0 { &a } else { &c };
+        assert_eq!(meta.from.port(), sender.port());
+        assert_eq!(
+            &bufs[i - udp::RECV_BATCH][..meta.len],
+            &[i as u8; 3][..=i % 3]
+        );
+        assert!(meta.local_ip.is_some());
+    }
+}

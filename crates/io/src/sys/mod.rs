@@ -4,7 +4,7 @@
 
 mod msg;
 
-pub use msg::{recv_with_destination, send_from, RecvMeta};
+pub use msg::{recv_many, recv_with_destination, send_from, RecvMeta, RECV_BATCH};
 
 use std::ffi::CString;
 use std::io;

@@ -92,6 +92,18 @@ pub struct RecvMeta {
     pub segment_size: Option<usize>,
 }
 
+impl Default for RecvMeta {
+    /// Nothing received (length 0, from the unspecified address).
+    fn default() -> Self {
+        RecvMeta {
+            len: 0,
+            from: SocketAddr::from(([0, 0, 0, 0], 0)),
+            local_ip: None,
+            segment_size: None,
+        }
+    }
+}
+
 /// Receives one datagram (or, with UDP_GRO on, a run of coalesced datagrams from one sender).
 pub fn recv_with_destination(fd: RawFd, buf: &mut [u8]) -> io::Result<RecvMeta> {
     // SAFETY: all-zero is a valid value for these plain C structs.
@@ -123,6 +135,61 @@ pub fn recv_with_destination(fd: RawFd, buf: &mut [u8]) -> io::Result<RecvMeta> 
         local_ip,
         segment_size,
     })
+}
+
+/// Most messages [`recv_many`] takes per call.
+pub const RECV_BATCH: usize = 16;
+
+/// Receives up to [`RECV_BATCH`] messages (datagrams, or GRO runs) with one `recvmmsg`,
+/// into `bufs[i]` described by `metas[i]`; waits for the first only. Returns how many
+/// arrived. A message whose sender cannot be decoded gets length 0.
+pub fn recv_many(fd: RawFd, bufs: &mut [Vec<u8>], metas: &mut [RecvMeta]) -> io::Result<usize> {
+    let n = bufs.len().min(metas.len()).min(RECV_BATCH);
+    // SAFETY: all-zero is a valid value for these plain C structs.
+    let mut storage: [libc::sockaddr_storage; RECV_BATCH] = unsafe { zeroed() };
+    let mut cmsgs = [const { CmsgBuf([0; CMSG_SPACE]) }; RECV_BATCH];
+    // SAFETY: as above.
+    let mut iovs: [libc::iovec; RECV_BATCH] = unsafe { zeroed() };
+    // SAFETY: as above.
+    let mut hdrs: [libc::mmsghdr; RECV_BATCH] = unsafe { zeroed() };
+    for i in 0..n {
+        iovs[i] = libc::iovec {
+            iov_base: bufs[i].as_mut_ptr().cast(),
+            iov_len: bufs[i].len(),
+        };
+        let msg = &mut hdrs[i].msg_hdr;
+        msg.msg_name = (&mut storage[i] as *mut libc::sockaddr_storage).cast();
+        msg.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        msg.msg_iov = &mut iovs[i];
+        msg.msg_iovlen = 1;
+        msg.msg_control = cmsgs[i].0.as_mut_ptr().cast();
+        msg.msg_controllen = CMSG_SPACE as _;
+    }
+    // SAFETY: the first `n` headers point to live buffers of the stated lengths, all of
+    // which outlive the call; the timeout may be null.
+    let got = unsafe {
+        libc::recvmmsg(
+            fd,
+            hdrs.as_mut_ptr(),
+            n as libc::c_uint,
+            libc::MSG_WAITFORONE,
+            std::ptr::null_mut(),
+        )
+    };
+    let got = usize::try_from(got).map_err(|_| io::Error::last_os_error())?;
+    for i in 0..got.min(n) {
+        let (local_ip, segment_size) = control(&hdrs[i].msg_hdr);
+        metas[i] = match from_sockaddr(&storage[i]) {
+            Some(from) => RecvMeta {
+                len: (hdrs[i].msg_len as usize).min(bufs[i].len()),
+                from,
+                local_ip,
+                segment_size,
+            },
+            None => RecvMeta::default(),
+        };
+    }
+    Ok(got.min(n))
 }
 
 /// Walks the control messages for IP_PKTINFO / IPV6_PKTINFO and UDP_GRO.
