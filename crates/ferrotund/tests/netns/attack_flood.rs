@@ -257,11 +257,11 @@ fn ferrotund_handshake_flood_keeps_tunnel_throughput() {
         loaded / 1e6,
         ratio * 100.0
     );
-    // The issue's goal is 60 %. On the 2-core VM, with the attacker itself on the same
-    // cores, runs measure 36-84 % (median 57 %, BENCHMARKS.md): the victim spends almost
-    // nothing on the flood, the spread is the attacker's and the bridge's CPU time landing
-    // on the tunnel's core or not. The assertion is a regression floor below that spread
-    // and above the typical collapse before handshakes had their own queue (16 %).
+    // The issue's goal is 60 %. On the 2-core VM, with the attacker (at nice -10, so it
+    // always reaches its rate) on the same cores, 12 runs measured 58-76 % (median 66 %,
+    // BENCHMARKS.md); the victim itself spends about a quarter of a core on the flood. The
+    // assertion is a regression floor below that spread and far above the collapse before
+    // handshakes had their own queue (16 %).
     assert!(
         ratio >= MIN_RATIO,
         "under a {RATE}/s handshake flood the tunnel kept {:.1} % of its throughput \
@@ -274,4 +274,4 @@ fn ferrotund_handshake_flood_keeps_tunnel_throughput() {
 }
 
 /// Share of the unloaded throughput a flooded tunnel must keep in this test.
-const MIN_RATIO: f64 = 0.25;
+const MIN_RATIO: f64 = 0.45;
