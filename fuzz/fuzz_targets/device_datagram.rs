@@ -237,11 +237,11 @@ impl World {
         let now = self.instant();
         let mut buf = data.to_vec();
         let h = &mut self.hosts[i];
-        let before = stats_total(h.device.drop_stats());
+        let before = stats_total(&h.device.drop_stats());
         let result = h
             .device
             .handle_datagram(now, Endpoint::from(from), &mut buf);
-        let after = stats_total(h.device.drop_stats());
+        let after = stats_total(&h.device.drop_stats());
         match &result {
             Err(reason) => {
                 assert_eq!(after, before + 1, "drop {reason:?} counted once");

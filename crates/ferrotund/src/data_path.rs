@@ -3,8 +3,10 @@
 //! first packet that needs the device (a cache miss, a handshake to start, a session to
 //! confirm), the rest of the batch runs under one [`Shared::step`], in order. The device lock
 //! is therefore not on the hot path, and no other lock shared by all peers is either.
+//!
+//! The packet threads' TUN reads live here too.
 
-use crate::engine::{now, Shared, BUF};
+use crate::engine::{now, Exit, Shared, BUF};
 use ferrotun_proto::device::{DataPath, Device, Outbound, Prepared, SendError};
 use ferrotun_proto::time::Instant;
 use ferrotun_proto::wire::TransportHeader;
@@ -61,6 +63,50 @@ impl Shared {
     fn catch_up_timers(&self, now: Instant) {
         if now.as_nanos() > self.timer_target.load(Ordering::Acquire) {
             self.timer_wake.notify_one();
+        }
+    }
+
+    /// Reads one packet from the TUN; `None` once the interface is gone (the daemon then
+    /// exits, as wireguard-go does after `ip link del`).
+    pub(crate) fn read_tun(&self, buf: &mut [u8]) -> Option<usize> {
+        self.read_tun_after(buf, false)
+    }
+
+    /// [`read_tun`](Self::read_tun), waiting first when the caller just found the TUN empty
+    /// (saves a read that would only say so again).
+    pub(crate) fn read_tun_after(&self, buf: &mut [u8], found_empty: bool) -> Option<usize> {
+        if found_empty {
+            if let Err(e) = self.tun.wait_readable() {
+                tracing::debug!(error = %e, "waiting for the TUN failed");
+            }
+        }
+        loop {
+            match self.tun.recv(buf) {
+                Ok(n) => return Some(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if let Err(e) = self.tun.wait_readable() {
+                        tracing::debug!(error = %e, "waiting for the TUN failed");
+                    }
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "TUN interface gone");
+                    self.request_exit(Exit::InterfaceGone);
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Reads one more packet if one is queued (non-blocking TUN only); errors show up again
+    /// at the next [`read_tun`](Self::read_tun).
+    pub(crate) fn try_read_tun(&self, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            match self.tun.recv(buf) {
+                Ok(n) => return Some(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
         }
     }
 

@@ -292,39 +292,6 @@ impl Shared {
         }
     }
 
-    /// Reads one packet from the TUN; `None` once the interface is gone (the daemon then
-    /// exits, as wireguard-go does after `ip link del`).
-    pub(crate) fn read_tun(&self, buf: &mut [u8]) -> Option<usize> {
-        loop {
-            match self.tun.recv(buf) {
-                Ok(n) => return Some(n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if let Err(e) = self.tun.wait_readable() {
-                        tracing::debug!(error = %e, "waiting for the TUN failed");
-                    }
-                }
-                Err(e) => {
-                    tracing::info!(error = %e, "TUN interface gone");
-                    self.request_exit(Exit::InterfaceGone);
-                    return None;
-                }
-            }
-        }
-    }
-
-    /// Reads one more packet if one is queued (non-blocking TUN only); errors show up again
-    /// at the next [`read_tun`](Self::read_tun).
-    pub(crate) fn try_read_tun(&self, buf: &mut [u8]) -> Option<usize> {
-        loop {
-            match self.tun.recv(buf) {
-                Ok(n) => return Some(n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
-        }
-    }
-
     /// The fast path: one sealed packet straight from the output buffer, no allocation.
     pub(crate) fn send_sealed(&self, peer: PeerId, dst: Endpoint, data: &[u8]) {
         if let Err(e) = self.sockets().send(data, dst.addr, dst.local_ip) {

@@ -78,15 +78,18 @@ impl Shared {
         let mut sealed = vec![0u8; SEALED_BUF];
         let mut runs = Vec::new();
         let mut dp = self.data_path();
+        let mut found_empty = false;
         loop {
-            let Some(n) = self.read_tun(&mut buf) else {
+            let Some(n) = self.read_tun_after(&mut buf, found_empty) else {
                 return;
             };
+            found_empty = false;
             let mut count = split_into(&buf[..n], &mut segments, &mut sizes, 0);
             let mut bytes = n;
             // Room is kept for a worst-case super-packet and its sealed output.
             while batching && count <= MAX_SEGMENTS / 2 && bytes <= SEGMENT_BUF {
                 let Some(n) = self.try_read_tun(&mut buf) else {
+                    found_empty = true;
                     break;
                 };
                 count = split_into(&buf[..n], &mut segments, &mut sizes, count);
