@@ -60,6 +60,9 @@ def main():
     lossy = (packet(0, 8) + bytes([2, B | 11]) + step_s(6) + bytes([2, B | 2]) + bytes([12]) + u16(5)
              + bytes([0]) + bytes([14, 0]) + deliver_all + bytes([21]) + u16(3000) + deliver_all)
     write("device_datagram", "script-lossy", bytes([1]) + lossy)
+    # The same scripts through the lock-free data path (flag bit 2).
+    write("device_datagram", "script-data-path-handshake-traffic-psk", bytes([7]) + script)
+    write("device_datagram", "script-data-path-lossy", bytes([5]) + lossy)
 
     # wire_parse: the error paths.
     for name, data in {

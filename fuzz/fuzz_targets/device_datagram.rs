@@ -10,7 +10,9 @@
 //! real, the fuzzer reaches completed handshakes, transport data, cookies under load, rekeys
 //! and timer paths, not just the first checks of `handle_datagram`.
 //!
-//! Input: a flags byte (bit 0: A knows B's endpoint; bit 1: both use the vectors' PSK), then
+//! Input: a flags byte (bit 0: A knows B's endpoint; bit 1: both use the vectors' PSK; bit 2:
+//! tunnel packets and datagrams go through a `DataPath`, as in ferrotund, so the same checks
+//! hold for the lock-free path and its caches), then
 //! operations, each an opcode byte (bit 7 picks the host) and its arguments. The seeds
 //! `[0x00, 0x00, len_lo, len_hi, message…]` inject one vector message into A as a raw datagram
 //! from B's address; `make_seeds.py` also writes handshake-and-traffic scripts.
@@ -29,7 +31,9 @@
 
 use ferrotun_fuzz::{case, Bytes};
 use ferrotun_proto::cookie::{CookieChecker, MacVerdict};
-use ferrotun_proto::device::{Device, DropStats, Event, Inbound, Outbound, PeerId, SendError};
+use ferrotun_proto::device::{
+    DataPath, Device, DropStats, Event, Inbound, Outbound, PeerId, SendError,
+};
 use ferrotun_proto::keys::{PresharedKey, PrivateKey, PublicKey};
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::time::{Duration, Instant, WallClock};
@@ -75,6 +79,8 @@ struct Host {
     outbox: VecDeque<Vec<u8>>,
     /// Expected deliveries at the *other* host: plaintext → number of times sent.
     sent: HashMap<Vec<u8>, u32>,
+    /// The data path packets go through, if the flags ask for one.
+    path: Option<DataPath>,
 }
 
 struct World {
@@ -143,6 +149,7 @@ fn host(
         peer_v6: p.v6,
         outbox: VecDeque::new(),
         sent: HashMap::new(),
+        path: None,
     }
 }
 
@@ -192,6 +199,11 @@ impl World {
             history: VecDeque::new(),
             packet_seq: 0,
         };
+        if flags & 4 != 0 {
+            for h in &mut w.hosts {
+                h.path = Some(h.device.data_path());
+            }
+        }
         if flags & 2 != 0 {
             let psk = PresharedKey::from_bytes(case("handshake_with_psk").b32("preshared_key"));
             for h in &mut w.hosts {
@@ -238,9 +250,12 @@ impl World {
         let mut buf = data.to_vec();
         let h = &mut self.hosts[i];
         let before = stats_total(&h.device.drop_stats());
-        let result = h
-            .device
-            .handle_datagram(now, Endpoint::from(from), &mut buf);
+        let result = match &mut h.path {
+            Some(dp) => dp.handle_datagram(&mut h.device, now, Endpoint::from(from), &mut buf),
+            None => h
+                .device
+                .handle_datagram(now, Endpoint::from(from), &mut buf),
+        };
         let after = stats_total(&h.device.drop_stats());
         match &result {
             Err(reason) => {
@@ -318,7 +333,10 @@ impl World {
         let mut out = vec![0u8; packet.len() + 32 + 15];
         let now = self.instant();
         let h = &mut self.hosts[i];
-        let result = h.device.encapsulate(now, &packet, &mut out);
+        let result = match &mut h.path {
+            Some(dp) => dp.encapsulate(&mut h.device, now, &packet, &mut out),
+            None => h.device.encapsulate(now, &packet, &mut out),
+        };
         match result {
             Ok(Outbound::Transmit { peer, len, .. }) => {
                 assert_eq!(peer, h.peer);

@@ -9,7 +9,6 @@
 use crate::engine::{now, Exit, Shared, BUF};
 use ferrotun_proto::device::{DataPath, Device, Outbound, Prepared, SendError};
 use ferrotun_proto::time::Instant;
-use ferrotun_proto::wire::TransportHeader;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -131,7 +130,7 @@ impl Shared {
                 };
                 true
             });
-            match result.and_then(|prepared| seal_one(prepared, packet, &mut out)) {
+            match result.and_then(|prepared| prepared.seal_into(packet, &mut out)) {
                 Ok(Outbound::Transmit { peer, dst, len }) => {
                     self.send_sealed(peer, dst, &out[..len]);
                 }
@@ -141,21 +140,4 @@ impl Shared {
             }
         }
     }
-}
-
-fn seal_one(prepared: Prepared, packet: &[u8], out: &mut [u8]) -> Result<Outbound, SendError> {
-    let job = match prepared {
-        Prepared::Seal(job) => job,
-        Prepared::Queued(id) => return Ok(Outbound::Queued(id)),
-    };
-    let body = TransportHeader::LEN..TransportHeader::LEN + packet.len();
-    out.get_mut(body)
-        .ok_or(SendError::BufferTooSmall)?
-        .copy_from_slice(packet);
-    let len = job.seal(out)?;
-    Ok(Outbound::Transmit {
-        peer: job.peer,
-        dst: job.dst,
-        len,
-    })
 }

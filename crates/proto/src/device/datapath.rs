@@ -16,7 +16,7 @@
 use super::inbound::tunnel_packet;
 use super::jobs::reserve;
 use super::{Device, DropReason, Inbound, OpenJob, PeerId, Prepared, Received, SealJob};
-use super::{SendError, Shared};
+use super::{Outbound, SendError, Shared};
 use crate::keypair::Keypair;
 use crate::peer::{Endpoint, PeerCell};
 use crate::time::Instant;
@@ -37,6 +37,7 @@ pub struct DataPath {
     routes: HashMap<IpAddr, Option<Weak<PeerCell>>>,
     sessions: HashMap<u32, (Weak<PeerCell>, Weak<Keypair>)>,
     reschedule: Vec<PeerId>,
+    device_calls: u64,
 }
 
 impl Device {
@@ -49,6 +50,7 @@ impl Device {
             routes: HashMap::new(),
             sessions: HashMap::new(),
             reschedule: Vec::new(),
+            device_calls: 0,
         }
     }
 }
@@ -94,6 +96,7 @@ impl DataPath {
         now: Instant,
         packet: &[u8],
     ) -> Result<Prepared, SendError> {
+        self.device_calls += 1;
         self.refresh();
         if let Some(dst) = packet_address(packet, Direction::Destination) {
             self.learn_route(dev, dst);
@@ -136,6 +139,7 @@ impl DataPath {
         from: Endpoint,
         buf: &mut [u8],
     ) -> Result<Received, DropReason> {
+        self.device_calls += 1;
         let received = dev.prepare_receive(now, from, buf)?;
         if let Received::Open(job) = &received {
             if let Some(peer) = dev.peer(job.peer) {
@@ -225,12 +229,57 @@ impl DataPath {
         opened: Result<usize, DropReason>,
         buf: &[u8],
     ) -> Result<Inbound, DropReason> {
+        self.device_calls += 1;
         self.refresh();
         let packet = opened.and_then(|len| tunnel_packet(buf, len)).ok();
         if let Some(src) = packet.and_then(|r| packet_address(&buf[r], Direction::Source)) {
             self.learn_route(dev, src);
         }
         dev.finish_receive(now, from, job, opened, buf)
+    }
+
+    /// [`Device::encapsulate`] through the data path, going to `dev` only when needed (for
+    /// single-threaded callers and tests; an engine holds `dev` behind a lock and makes the
+    /// calls itself).
+    pub fn encapsulate(
+        &mut self,
+        dev: &mut Device,
+        now: Instant,
+        packet: &[u8],
+        out: &mut [u8],
+    ) -> Result<Outbound, SendError> {
+        let prepared = match self.prepare_send(now, packet) {
+            Some(fast) => fast.map(Prepared::Seal),
+            None => self.prepare_send_with(dev, now, packet),
+        };
+        self.flush(dev);
+        prepared?.seal_into(packet, out)
+    }
+
+    /// [`Device::handle_datagram`] through the data path, going to `dev` only when needed
+    /// (see [`encapsulate`](Self::encapsulate)).
+    pub fn handle_datagram(
+        &mut self,
+        dev: &mut Device,
+        now: Instant,
+        from: Endpoint,
+        buf: &mut [u8],
+    ) -> Result<Inbound, DropReason> {
+        let received = match self.prepare_receive(now, buf) {
+            Some(fast) => fast.map(Received::Open),
+            None => self.prepare_receive_with(dev, now, from, buf),
+        };
+        let job = match received? {
+            Received::Open(job) => job,
+            Received::Done(inbound) => return Ok(inbound),
+        };
+        let opened = job.open(buf);
+        let inbound = match self.finish_receive(now, from, &job, opened, buf) {
+            Some(fast) => fast,
+            None => self.finish_receive_with(dev, now, from, &job, opened, buf),
+        };
+        self.flush(dev);
+        inbound
     }
 
     /// Whether [`flush`](Self::flush) has work: some peer's timers moved earlier.
@@ -243,9 +292,18 @@ impl DataPath {
     /// the device after a batch when [`needs_flush`](Self::needs_flush) says so (for an
     /// established flow, about once per KEEPALIVE_TIMEOUT).
     pub fn flush(&mut self, dev: &mut Device) {
+        if !self.reschedule.is_empty() {
+            self.device_calls += 1;
+        }
         for id in self.reschedule.drain(..) {
             dev.reschedule(id);
         }
+    }
+
+    /// How many calls needed the device so far (`_with` calls, and flushes with work).
+    #[must_use]
+    pub fn device_calls(&self) -> u64 {
+        self.device_calls
     }
 
     /// Drops the cached routes if the device's routes changed since they were learned.

@@ -9,7 +9,7 @@
 //! and sends it in the order it prepared it keeps each peer's packets in order.
 //! [`Device::encapsulate`] and [`Device::handle_datagram`] are these steps run back to back.
 
-use super::{Device, DropReason, Inbound, PeerId, SendError};
+use super::{Device, DropReason, Inbound, Outbound, PeerId, SendError};
 use crate::keypair::{padded_len, Keypair, SealError};
 use crate::peer::{Endpoint, PeerState};
 use crate::time::Instant;
@@ -54,6 +54,27 @@ pub enum Prepared {
     Seal(SealJob),
     /// Staged until a session exists (drain [`Device::poll_transmit`]).
     Queued(PeerId),
+}
+
+impl Prepared {
+    /// Copies `packet` (the one this was prepared for) behind the header in `out` and seals
+    /// it there: what [`Device::encapsulate`] returns.
+    pub fn seal_into(self, packet: &[u8], out: &mut [u8]) -> Result<Outbound, SendError> {
+        let job = match self {
+            Prepared::Seal(job) => job,
+            Prepared::Queued(id) => return Ok(Outbound::Queued(id)),
+        };
+        let body = TransportHeader::LEN..TransportHeader::LEN + packet.len();
+        out.get_mut(body)
+            .ok_or(SendError::BufferTooSmall)?
+            .copy_from_slice(packet);
+        let len = job.seal(out)?;
+        Ok(Outbound::Transmit {
+            peer: job.peer,
+            dst: job.dst,
+            len,
+        })
+    }
 }
 
 /// A transport message whose session is known, to be opened anywhere.

@@ -3,7 +3,6 @@
 
 use super::datapath::{packet_address, Direction};
 use super::index::IndexEntry;
-use super::jobs::Prepared;
 use super::{Device, Outbound, PeerId, SendError, Transmit};
 use crate::crypto::AEAD_TAG_LEN;
 use crate::keypair::{padded_len, Keypair};
@@ -26,20 +25,7 @@ impl Device {
         packet: &[u8],
         out: &mut [u8],
     ) -> Result<Outbound, SendError> {
-        let job = match self.prepare_send(now, packet)? {
-            Prepared::Seal(job) => job,
-            Prepared::Queued(id) => return Ok(Outbound::Queued(id)),
-        };
-        let body = out
-            .get_mut(TransportHeader::LEN..TransportHeader::LEN + packet.len())
-            .ok_or(SendError::BufferTooSmall)?;
-        body.copy_from_slice(packet);
-        let len = job.seal(out)?;
-        Ok(Outbound::Transmit {
-            peer: job.peer,
-            dst: job.dst,
-            len,
-        })
+        self.prepare_send(now, packet)?.seal_into(packet, out)
     }
 
     /// The peer whose allowed IPs cover the packet's destination.
