@@ -13,15 +13,15 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 impl Shared {
-    /// A data path for the calling packet thread, which also goes under `SCHED_BATCH`
-    /// (unless `FERROTUN_SCHED_BATCH=0`). A packet thread woken by a small packet (a TCP
-    /// ACK coming back, say) then waits for the running thread's time slice instead of
-    /// preempting it. On the 2-CPU VM, where the two busy threads of a transfer share the
-    /// cores with these wake-ups (about 8000 a second each way), single-stream TCP went from
-    /// 3.85 to 4.16 Gbit/s on average in an A/B run, and ping under load from 1.3 to 1.6 ms
-    /// (wireguard-go: 3.1); an idle tunnel's latency is unchanged, as a thread woken on an
-    /// idle CPU runs at once.
-    pub(crate) fn data_path(&self) -> DataPath {
+    /// Sets up the calling packet thread: puts it under `SCHED_BATCH` (unless
+    /// `FERROTUN_SCHED_BATCH=0`) and returns its data path. A packet thread woken by a small
+    /// packet (a TCP ACK coming back, say) then waits for the running thread's time slice
+    /// instead of preempting it. On the 2-CPU VM, where the two busy threads of a transfer
+    /// share the cores with about 8000 such wake-ups a second each way, single-stream TCP went
+    /// from 3.58 to 4.03 Gbit/s on average in alternating runs, for about 0.5 ms more ping
+    /// under full load (BENCHMARKS.md); an idle tunnel's latency is unchanged, as a thread
+    /// woken on an idle CPU runs at once.
+    pub(crate) fn start_packet_thread(&self) -> DataPath {
         if std::env::var("FERROTUN_SCHED_BATCH").as_deref() != Ok("0") {
             if let Err(e) = ferrotun_io::sys::use_batch_scheduling() {
                 tracing::debug!(error = %e, "packet thread keeps normal scheduling");
@@ -111,7 +111,7 @@ impl Shared {
 
     /// The send path of a TUN without offloads: one packet per read.
     pub(crate) fn tun_loop(self: Arc<Self>) {
-        let mut dp = self.data_path();
+        let mut dp = self.start_packet_thread();
         let mut buf = vec![0u8; BUF];
         let mut out = vec![0u8; BUF + 64];
         loop {

@@ -77,7 +77,7 @@ impl Shared {
         let mut sizes = vec![0usize; MAX_SEGMENTS];
         let mut sealed = vec![0u8; SEALED_BUF];
         let mut runs = Vec::new();
-        let mut dp = self.data_path();
+        let mut dp = self.start_packet_thread();
         let mut found_empty = false;
         loop {
             let Some(n) = self.read_tun_after(&mut buf, found_empty) else {

@@ -32,7 +32,7 @@ impl Shared {
             packets: Vec::new(),
             rx: RxBatch::new(self.tun.offload().is_some_and(|o| o.udp)),
             transport: Vec::new(),
-            dp: self.data_path(),
+            dp: self.start_packet_thread(),
         };
         loop {
             let received = udp::recv_many(socket, &mut bufs, &mut metas);

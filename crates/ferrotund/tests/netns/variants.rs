@@ -96,3 +96,70 @@ fn wggo_pads_to_the_current_mtu() {
         padding_follows_mtu_changes(Impl::WireguardGo);
     }
 }
+
+/// Each thread of `pid` with its name and scheduling policy (field 41 of its `stat`).
+fn thread_policies(pid: u32) -> Vec<(String, u32)> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| {
+            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+            let (head, rest) = stat.rsplit_once(')')?;
+            let name = head.split_once('(')?.1.to_string();
+            // Fields after the name start at field 3.
+            let policy = rest.split_whitespace().nth(41 - 3)?.parse().ok()?;
+            Some((name, policy))
+        })
+        .collect()
+}
+
+/// The packet threads run under SCHED_BATCH (policy 3) so that ACK-path wake-ups do not
+/// preempt the busy ones, unless `FERROTUN_SCHED_BATCH=0`; every other thread keeps normal
+/// scheduling (0).
+#[test]
+fn ferrotund_packet_threads_use_batch_scheduling() {
+    if !root() {
+        return;
+    }
+    const SCHED_OTHER: u32 = 0;
+    const SCHED_BATCH: u32 = 3;
+    for (env, packet_policy) in [
+        (&[][..], SCHED_BATCH),
+        (&[("FERROTUN_SCHED_BATCH", "0")][..], SCHED_OTHER),
+    ] {
+        let ns = crate::netns::Netns::new("sb");
+        let d = crate::daemon::Daemon::start_named_env(
+            &ns,
+            Impl::Ferrotund,
+            &crate::cmd::unique("sb"),
+            env,
+        );
+        let is_packet = |name: &str| name == "ferrotund-tun" || name == "ferrotund-udp";
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let threads = loop {
+            let threads = thread_policies(d.pid);
+            let settled = threads
+                .iter()
+                .filter(|(name, _)| is_packet(name))
+                .all(|(_, policy)| *policy == packet_policy);
+            if settled || std::time::Instant::now() > deadline {
+                break threads;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(
+            threads.iter().any(|(name, _)| is_packet(name)),
+            "{env:?}: {threads:?}"
+        );
+        for (name, policy) in &threads {
+            let want = if is_packet(name) {
+                packet_policy
+            } else {
+                SCHED_OTHER
+            };
+            assert_eq!(*policy, want, "{env:?}: thread {name} ({threads:?})");
+        }
+    }
+}
