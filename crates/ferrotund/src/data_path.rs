@@ -97,6 +97,23 @@ impl Shared {
         }
     }
 
+    /// Reads one packet if one is queued (non-blocking TUN only): `Some(None)` if none is,
+    /// `None` once the interface is gone (the daemon is then asked to exit).
+    pub(crate) fn read_tun_now(&self, buf: &mut [u8]) -> Option<Option<usize>> {
+        loop {
+            match self.tun.recv(buf) {
+                Ok(n) => return Some(Some(n)),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Some(None),
+                Err(e) => {
+                    tracing::info!(error = %e, "TUN interface gone");
+                    self.request_exit(Exit::InterfaceGone);
+                    return None;
+                }
+            }
+        }
+    }
+
     /// Reads one more packet if one is queued (non-blocking TUN only); errors show up again
     /// at the next [`read_tun`](Self::read_tun).
     pub(crate) fn try_read_tun(&self, buf: &mut [u8]) -> Option<usize> {
@@ -112,32 +129,51 @@ impl Shared {
     /// The send path of a TUN without offloads: one packet per read.
     pub(crate) fn tun_loop(self: Arc<Self>) {
         let mut dp = self.start_packet_thread();
-        let mut buf = vec![0u8; BUF];
-        let mut out = vec![0u8; BUF + 64];
+        let mut send = PlainSend::new();
         loop {
-            let Some(n) = self.read_tun(&mut buf) else {
+            let Some(n) = self.read_tun(&mut send.buf) else {
                 return;
             };
-            let packet = &buf[..n];
-            let mut result = Err(SendError::NotIp);
-            self.data_batch(&mut dp, 1, |dp, dev, now, _| {
-                result = match dev {
-                    None => match dp.prepare_send(now, packet) {
-                        Some(fast) => fast.map(Prepared::Seal),
-                        None => return false,
-                    },
-                    Some(dev) => dp.prepare_send_with(dev, now, packet),
-                };
-                true
-            });
-            match result.and_then(|prepared| prepared.seal_into(packet, &mut out)) {
-                Ok(Outbound::Transmit { peer, dst, len }) => {
-                    self.send_sealed(peer, dst, &out[..len]);
-                }
-                Ok(Outbound::Queued(_)) => {}
-                Err(SendError::NoRoute | SendError::NoEndpoint(_)) => self.unreachable(packet),
-                Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
+            send.send_one(&self, &mut dp, n);
+        }
+    }
+}
+
+/// The send path's buffers over a TUN without offloads.
+pub(crate) struct PlainSend {
+    pub(crate) buf: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl PlainSend {
+    pub(crate) fn new() -> Self {
+        PlainSend {
+            buf: vec![0u8; BUF],
+            out: vec![0u8; BUF + 64],
+        }
+    }
+
+    /// Seals and sends the packet of `n` bytes read into `buf`.
+    pub(crate) fn send_one(&mut self, shared: &Shared, dp: &mut DataPath, n: usize) {
+        let packet = &self.buf[..n];
+        let mut result = Err(SendError::NotIp);
+        shared.data_batch(dp, 1, |dp, dev, now, _| {
+            result = match dev {
+                None => match dp.prepare_send(now, packet) {
+                    Some(fast) => fast.map(Prepared::Seal),
+                    None => return false,
+                },
+                Some(dev) => dp.prepare_send_with(dev, now, packet),
+            };
+            true
+        });
+        match result.and_then(|prepared| prepared.seal_into(packet, &mut self.out)) {
+            Ok(Outbound::Transmit { peer, dst, len }) => {
+                shared.send_sealed(peer, dst, &self.out[..len]);
             }
+            Ok(Outbound::Queued(_)) => {}
+            Err(SendError::NoRoute | SendError::NoEndpoint(_)) => shared.unreachable(packet),
+            Err(e) => tracing::trace!(error = %e, "dropped outgoing packet"),
         }
     }
 }

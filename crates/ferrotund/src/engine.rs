@@ -50,6 +50,8 @@ pub struct Shared {
     mtu: AtomicU64,
     exit: Mutex<Option<std::sync::mpsc::Sender<Exit>>>,
     pub(crate) stopping: AtomicBool,
+    /// Whether one thread serves the TUN and the sockets (`packet_loop.rs`).
+    one_packet_thread: AtomicBool,
 }
 
 /// How often the data path looks up the TUN's MTU.
@@ -86,18 +88,24 @@ impl Shared {
             mtu: AtomicU64::new(0),
             exit: Mutex::new(Some(exit)),
             stopping: AtomicBool::new(false),
+            one_packet_thread: AtomicBool::new(false),
         })
     }
 
     /// Starts the TUN, UDP and timer threads.
     pub fn start(self: &Arc<Self>) {
         let me = Arc::clone(self);
-        if self.tun.offload().is_some() {
+        if crate::packet_loop::one_packet_thread() && self.tun.set_nonblocking().is_ok() {
+            self.one_packet_thread.store(true, Ordering::Release);
+            spawn("packets", move || me.packet_loop());
+        } else if self.tun.offload().is_some() {
             spawn("tun", move || me.tun_loop_offload());
         } else {
             spawn("tun", move || me.tun_loop());
         }
-        self.spawn_socket_readers(&self.sockets());
+        if !self.one_packet_thread.load(Ordering::Acquire) {
+            self.spawn_socket_readers(&self.sockets());
+        }
         let me = Arc::clone(self);
         spawn("timers", move || me.timer_loop());
         let me = Arc::clone(self);
@@ -200,7 +208,9 @@ impl Shared {
         retired.push(Arc::downgrade(&old));
         drop(retired);
         drop(old);
-        self.spawn_socket_readers(&new);
+        if !self.one_packet_thread.load(Ordering::Acquire) {
+            self.spawn_socket_readers(&new);
+        }
     }
 
     /// Waits (up to `limit`) until every replaced socket is closed, so its port can be bound

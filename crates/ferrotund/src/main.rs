@@ -13,6 +13,7 @@ mod icmp;
 mod load;
 mod logging;
 mod offload_path;
+mod packet_loop;
 mod receive;
 mod startup;
 mod test_timing;

@@ -6,7 +6,7 @@
 //! (performance.md); the receive side (`receive.rs`) coalesces again before the TUN write.
 
 use crate::engine::Shared;
-use ferrotun_io::offload::{split, VirtioNetHdr, VNET_HDR_LEN};
+use ferrotun_io::offload::{split_packed, Layout, Placed, VirtioNetHdr, VNET_HDR_LEN};
 use ferrotun_proto::device::{DataPath, PeerId, Prepared, SealJob, SendError};
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::wire::TransportHeader;
@@ -15,9 +15,12 @@ use std::sync::Arc;
 
 /// Segments one batch may hold: two reads' worth of 64 KiB of TCP at the smallest sane MSS.
 const MAX_SEGMENTS: usize = 256;
-const SEGMENT_BUF: usize = 65_536;
-/// Sealed output of one super-packet: its payload once plus headers, overhead and padding
-/// per segment.
+/// One read: a vnet header and a packet of up to 64 KiB.
+const READ_BUF: usize = VNET_HDR_LEN + 65_536;
+/// The batch's transport messages, laid out before sealing. A batch stops taking reads once
+/// half of it is used, which leaves room for a worst-case read: 64 KiB of payload plus, for
+/// each of its (at most `MAX_SEGMENTS / 2`) segments, a copy of the headers and the data
+/// header, padding and tag.
 const SEALED_BUF: usize = 256 * 1024;
 
 /// A run of sealed datagrams for one destination, all `each` bytes but the last.
@@ -49,85 +52,123 @@ fn push_sealed(runs: &mut Vec<Run>, peer: PeerId, dst: Endpoint, start: usize, l
     });
 }
 
-/// Splits one read (vnet header and packet) into `segments[count..]`; returns the new count.
-/// A packet that cannot be split is dropped.
-fn split_into(read: &[u8], segments: &mut [Vec<u8>], sizes: &mut [usize], count: usize) -> usize {
-    let hdr = VirtioNetHdr::decode(&read[..read.len().min(VNET_HDR_LEN)]);
-    let packet = read.get(VNET_HDR_LEN..).unwrap_or_default();
-    let result =
-        hdr.and_then(|hdr| split(&hdr, packet, &mut segments[count..], &mut sizes[count..], 0));
-    match result {
-        Ok(added) => count + added,
-        Err(e) => {
-            tracing::debug!(error = %e, "dropped a TUN packet that cannot be split");
-            count
+/// The send path's buffers over a TUN with offloads, reused from batch to batch.
+pub(crate) struct OffloadSend {
+    buf: Vec<u8>,
+    /// Where each segment of the batch was split to in `sealed`.
+    placed: Vec<Placed>,
+    /// The segments, each split straight into the slot where it is sealed in place.
+    sealed: Vec<u8>,
+    runs: Vec<Run>,
+    /// Whether reads are non-blocking, so a batch can take every packet already queued.
+    batching: bool,
+}
+
+impl OffloadSend {
+    pub(crate) fn new(batching: bool) -> Self {
+        OffloadSend {
+            buf: vec![0u8; READ_BUF],
+            placed: Vec::with_capacity(MAX_SEGMENTS),
+            sealed: vec![0u8; SEALED_BUF],
+            runs: Vec::new(),
+            batching,
         }
     }
+
+    /// The buffer the first read of a batch goes to.
+    pub(crate) fn read_buf(&mut self) -> &mut [u8] {
+        &mut self.buf
+    }
+
+    /// Sends the `n` bytes read into [`read_buf`](Self::read_buf) and every read already
+    /// queued after them (many small UDP packets, or several super-packets) as one batch:
+    /// sealed together and sent in GSO runs. Returns true if it found the TUN empty.
+    pub(crate) fn send_batch(&mut self, shared: &Shared, dp: &mut DataPath, n: usize) -> bool {
+        let mut found_empty = false;
+        self.placed.clear();
+        let mut end = self.split_read(dp, n, 0);
+        while self.batching && self.placed.len() <= MAX_SEGMENTS / 2 && end <= SEALED_BUF / 2 {
+            let Some(n) = shared.try_read_tun(&mut self.buf) else {
+                found_empty = true;
+                break;
+            };
+            end = self.split_read(dp, n, end);
+        }
+        self.runs.clear();
+        let unreachable =
+            shared.seal_segments(dp, &self.placed, end, &mut self.sealed, &mut self.runs);
+        for run in &self.runs {
+            shared.send_run(run, &self.sealed[run.start..run.end]);
+        }
+        for i in unreachable {
+            shared.unreachable(plaintext(&self.sealed, self.placed[i]));
+        }
+        found_empty
+    }
+
+    /// Splits the read of `n` bytes into the slots from `at` on; returns where the next slot
+    /// starts. A packet that cannot be split is dropped.
+    fn split_read(&mut self, dp: &DataPath, n: usize, at: usize) -> usize {
+        let read = &self.buf[..n];
+        let hdr = VirtioNetHdr::decode(&read[..read.len().min(VNET_HDR_LEN)]);
+        let packet = read.get(VNET_HDR_LEN..).unwrap_or_default();
+        let layout = Layout {
+            offset: TransportHeader::LEN,
+            slot_len: |len| dp.sealed_len(len),
+            max_segments: MAX_SEGMENTS - self.placed.len(),
+        };
+        let result = hdr.and_then(|hdr| {
+            split_packed(
+                &hdr,
+                packet,
+                &mut self.sealed,
+                at,
+                &layout,
+                &mut self.placed,
+            )
+        });
+        result.unwrap_or_else(|e| {
+            tracing::debug!(error = %e, "dropped a TUN packet that cannot be split");
+            at
+        })
+    }
+}
+
+/// The plaintext of a segment split into its slot.
+fn plaintext(sealed: &[u8], placed: Placed) -> &[u8] {
+    &sealed[placed.start + TransportHeader::LEN..][..placed.len]
 }
 
 impl Shared {
     /// Reads super-packets from the TUN, seals their segments, sends them in GSO runs.
     pub(crate) fn tun_loop_offload(self: Arc<Self>) {
-        // Non-blocking reads let one batch take every packet already queued (many small UDP
-        // packets, or several super-packets), sealed together and sent in GSO runs.
-        let batching = self.tun.set_nonblocking().is_ok();
-        let mut buf = vec![0u8; VNET_HDR_LEN + SEGMENT_BUF];
-        let mut segments: Vec<Vec<u8>> =
-            (0..MAX_SEGMENTS).map(|_| vec![0u8; SEGMENT_BUF]).collect();
-        let mut sizes = vec![0usize; MAX_SEGMENTS];
-        let mut sealed = vec![0u8; SEALED_BUF];
-        let mut runs = Vec::new();
+        let mut send = OffloadSend::new(self.tun.set_nonblocking().is_ok());
         let mut dp = self.start_packet_thread();
         let mut found_empty = false;
         loop {
-            let Some(n) = self.read_tun_after(&mut buf, found_empty) else {
+            let Some(n) = self.read_tun_after(send.read_buf(), found_empty) else {
                 return;
             };
-            found_empty = false;
-            let mut count = split_into(&buf[..n], &mut segments, &mut sizes, 0);
-            let mut bytes = n;
-            // Room is kept for a worst-case super-packet and its sealed output.
-            while batching && count <= MAX_SEGMENTS / 2 && bytes <= SEGMENT_BUF {
-                let Some(n) = self.try_read_tun(&mut buf) else {
-                    found_empty = true;
-                    break;
-                };
-                count = split_into(&buf[..n], &mut segments, &mut sizes, count);
-                bytes += n;
-            }
-            runs.clear();
-            let unreachable = self.seal_segments(
-                &mut dp,
-                &segments[..count],
-                &sizes[..count],
-                &mut sealed,
-                &mut runs,
-            );
-            for run in &runs {
-                self.send_run(run, &sealed[run.start..run.end]);
-            }
-            for i in unreachable {
-                self.unreachable(&segments[i][..sizes[i]]);
-            }
+            found_empty = send.send_batch(&self, &mut dp, n);
         }
     }
 
-    /// Routes and numbers the segments (on the data path, or under one step from the first
-    /// that needs the device), then seals them on the crypto workers into `sealed`, laid
-    /// out as `runs`; returns the segments that had no route.
+    /// Routes and numbers the segments in their slots of `sealed` (on the data path, or
+    /// under one step from the first that needs the device), then seals them in place on
+    /// the crypto workers, laid out as `runs`; returns the segments that had no route.
     fn seal_segments(
         &self,
         dp: &mut DataPath,
-        segments: &[Vec<u8>],
-        sizes: &[usize],
+        placed: &[Placed],
+        end: usize,
         sealed: &mut [u8],
         runs: &mut Vec<Run>,
     ) -> Vec<usize> {
         let mut unreachable = Vec::new();
-        let mut jobs = Vec::with_capacity(segments.len());
-        let mut used = 0;
-        self.data_batch(dp, sizes.len(), |dp, dev, now, i| {
-            let segment = &segments[i][..sizes[i]];
+        let mut jobs = Vec::with_capacity(placed.len());
+        let slots = &*sealed;
+        self.data_batch(dp, placed.len(), |dp, dev, now, i| {
+            let segment = plaintext(slots, placed[i]);
             let prepared = match dev {
                 None => match dp.prepare_send(now, segment) {
                     Some(fast) => fast.map(Prepared::Seal),
@@ -135,11 +176,16 @@ impl Shared {
                 },
                 Some(dev) => dp.prepare_send_with(dev, now, segment),
             };
+            let slot_end = placed.get(i + 1).map_or(end, |next| next.start);
             match prepared {
+                // The MTU changed since the layout and the message outgrew its slot: the
+                // counter is spent, which only leaves a gap the receiver accepts.
+                Ok(Prepared::Seal(job)) if placed[i].start + job.sealed_len() > slot_end => {
+                    tracing::debug!("dropped a packet whose padding grew with the MTU");
+                }
                 Ok(Prepared::Seal(job)) => {
-                    push_sealed(runs, job.peer, job.dst, used, job.sealed_len());
-                    used += job.sealed_len();
-                    jobs.push((segment, job));
+                    push_sealed(runs, job.peer, job.dst, placed[i].start, job.sealed_len());
+                    jobs.push((placed[i].start, job));
                 }
                 Ok(Prepared::Queued(_)) => {}
                 Err(SendError::NoRoute | SendError::NoEndpoint(_)) => unreachable.push(i),
@@ -151,23 +197,28 @@ impl Shared {
         unreachable
     }
 
-    /// Seals prepared segments back to back into `sealed`, in parallel.
-    fn seal_jobs(&self, jobs: Vec<(&[u8], SealJob)>, sealed: &mut [u8]) {
+    /// Seals prepared segments in their slots, in parallel.
+    fn seal_jobs(&self, jobs: Vec<(usize, SealJob)>, sealed: &mut [u8]) {
         let mut items = Vec::with_capacity(jobs.len());
         let mut rest = sealed;
-        for (plain, job) in jobs {
-            let Some((out, tail)) =
-                core::mem::take(&mut rest).split_at_mut_checked(job.sealed_len())
-            else {
-                // Cannot happen: SEALED_BUF holds a whole super-packet's overhead.
-                tracing::error!("sealing buffer too small; batch truncated");
+        let mut consumed = 0;
+        for (start, job) in jobs {
+            // Slots are disjoint and in order (`seal_segments` checked each job fits its
+            // own); should that ever fail, nothing of the rest may leave as plaintext.
+            let window = start
+                .checked_sub(consumed)
+                .filter(|gap| gap + job.sealed_len() <= rest.len());
+            let Some(gap) = window else {
+                tracing::error!("sealing slots overlap; batch dropped from here");
+                rest.fill(0);
                 break;
             };
+            let (out, tail) = core::mem::take(&mut rest)[gap..].split_at_mut(job.sealed_len());
             rest = tail;
-            items.push((plain, job, out));
+            consumed = start + job.sealed_len();
+            items.push((job, out));
         }
-        self.crypto.for_each(&mut items, |(plain, job, out)| {
-            out[TransportHeader::LEN..TransportHeader::LEN + plain.len()].copy_from_slice(plain);
+        self.crypto.for_each(&mut items, |(job, out)| {
             if let Err(e) = job.seal(out) {
                 // Never let the plaintext leave.
                 out.fill(0);

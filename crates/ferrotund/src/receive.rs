@@ -23,31 +23,45 @@ struct Opening<'a> {
 
 impl Shared {
     pub(crate) fn udp_loop(self: Arc<Self>, socket: &UdpSocket, pair: &Arc<UdpPair>) {
-        // One system call takes every message already queued (a flood of small handshake
-        // messages costs one call per batch, not one per message).
-        let mut bufs: Vec<Vec<u8>> = (0..udp::RECV_BATCH).map(|_| vec![0u8; BUF]).collect();
-        let mut metas = [RecvMeta::default(); udp::RECV_BATCH];
-        let mut st = RxState {
-            jobs: Vec::new(),
-            packets: Vec::new(),
-            rx: RxBatch::new(self.tun.offload().is_some_and(|o| o.udp)),
-            transport: Vec::new(),
-            dp: self.start_packet_thread(),
-        };
+        let mut st = RxState::new(&self);
+        let mut dp = self.start_packet_thread();
         loop {
-            let received = udp::recv_many(socket, &mut bufs, &mut metas);
+            let received = self.receive_batch(&mut st, &mut dp, socket, true);
             if self.stopping.load(Ordering::Acquire) || !Arc::ptr_eq(pair, &self.sockets()) {
                 return;
             }
-            let Ok(count) = received else { continue };
-            for (buf, meta) in bufs.iter_mut().zip(&metas).take(count) {
-                self.receive_one(&mut st, buf, meta);
+            if let Err(e) = received {
+                tracing::trace!(error = %e, "receive failed");
             }
         }
     }
 
+    /// Receives every message already queued on `socket` (up to [`udp::RECV_BATCH`]; with
+    /// `wait`, waiting for the first) and handles them; returns how many there were.
+    pub(crate) fn receive_batch(
+        &self,
+        st: &mut RxState,
+        dp: &mut DataPath,
+        socket: &UdpSocket,
+        wait: bool,
+    ) -> std::io::Result<usize> {
+        // One system call takes every message already queued (a flood of small handshake
+        // messages costs one call per batch, not one per message).
+        let count = if wait {
+            udp::recv_many(socket, &mut st.bufs, &mut st.metas)?
+        } else {
+            udp::try_recv_many(socket, &mut st.bufs, &mut st.metas)?
+        };
+        let mut bufs = core::mem::take(&mut st.bufs);
+        for (buf, meta) in bufs.iter_mut().zip(st.metas).take(count) {
+            self.receive_one(st, dp, buf, &meta);
+        }
+        st.bufs = bufs;
+        Ok(count)
+    }
+
     /// Handles one received message: a datagram, or a GRO run of them from one sender.
-    fn receive_one(&self, st: &mut RxState, buf: &mut [u8], meta: &RecvMeta) {
+    fn receive_one(&self, st: &mut RxState, dp: &mut DataPath, buf: &mut [u8], meta: &RecvMeta) {
         let from = Endpoint {
             addr: meta.from,
             local_ip: meta.local_ip,
@@ -56,10 +70,10 @@ impl Shared {
         st.packets.clear();
         self.queue_handshakes(from, meta, buf, &mut st.transport);
         if !st.transport.is_empty() {
-            self.prepare_receives(&mut st.dp, from, &st.transport, buf, &mut st.jobs);
+            self.prepare_receives(dp, from, &st.transport, buf, &mut st.jobs);
         }
         if !st.jobs.is_empty() {
-            self.open_and_finish(&mut st.dp, from, buf, &mut st.jobs, &mut st.packets);
+            self.open_and_finish(dp, from, buf, &mut st.jobs, &mut st.packets);
         }
         if self.tun.offload().is_some() {
             st.rx.write(self, buf, &st.packets);
@@ -180,13 +194,27 @@ impl Shared {
     }
 }
 
-/// A UDP reader's working state, reused from message to message.
-struct RxState {
+/// A UDP reader's buffers and working state, reused from message to message.
+pub(crate) struct RxState {
+    bufs: Vec<Vec<u8>>,
+    metas: [RecvMeta; udp::RECV_BATCH],
     jobs: Vec<(Range<usize>, OpenJob)>,
     packets: Vec<Range<usize>>,
     rx: RxBatch,
     transport: Vec<Range<usize>>,
-    dp: DataPath,
+}
+
+impl RxState {
+    pub(crate) fn new(shared: &Shared) -> Self {
+        RxState {
+            bufs: (0..udp::RECV_BATCH).map(|_| vec![0u8; BUF]).collect(),
+            metas: [RecvMeta::default(); udp::RECV_BATCH],
+            jobs: Vec::new(),
+            packets: Vec::new(),
+            rx: RxBatch::new(shared.tun.offload().is_some_and(|o| o.udp)),
+            transport: Vec::new(),
+        }
+    }
 }
 
 /// Buffers for coalescing received packets before they are written to a TUN with offloads.
@@ -198,8 +226,11 @@ struct RxBatch {
 
 impl RxBatch {
     fn new(udp: bool) -> Self {
+        let mut coalescer = ferrotun_io::offload::Coalescer::new(udp);
+        // The AEAD tag just proved every packet is what the peer sent.
+        coalescer.trust_transport_checksums();
         RxBatch {
-            coalescer: ferrotun_io::offload::Coalescer::new(udp),
+            coalescer,
             out: Vec::with_capacity(2 * BUF),
             frames: Vec::new(),
         }

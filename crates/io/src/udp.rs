@@ -226,7 +226,16 @@ pub fn recv_many(
     bufs: &mut [Vec<u8>],
     metas: &mut [RecvMeta],
 ) -> io::Result<usize> {
-    sys::recv_many(socket.as_raw_fd(), bufs, metas)
+    sys::recv_many(socket.as_raw_fd(), bufs, metas, true)
+}
+
+/// [`recv_many`] without waiting: `WouldBlock` if no message is queued.
+pub fn try_recv_many(
+    socket: &UdpSocket,
+    bufs: &mut [Vec<u8>],
+    metas: &mut [RecvMeta],
+) -> io::Result<usize> {
+    sys::recv_many(socket.as_raw_fd(), bufs, metas, false)
 }
 
 pub use sys::{RecvMeta, RECV_BATCH};

@@ -1,12 +1,14 @@
 //! ferrotund's data path in its other configurations: without TUN offloads (one packet per
-//! read and write, as on kernels without `IFF_VNET_HDR`), with crypto workers (the default
-//! only from 4 CPUs up, so the 2-CPU test machine would otherwise never run it), and after the
-//! interface MTU changed under it.
+//! read and write, as on kernels without `IFF_VNET_HDR`), with crypto workers and with a
+//! thread per packet source (the defaults only from 4 CPUs up, so the 2-CPU test machine
+//! would otherwise never run them), after the interface MTU changed under it, and after the
+//! listen port changed under it.
 
 use crate::cmd::root;
 use crate::daemon::Impl;
+use crate::netns::B4;
 use crate::traffic::{iperf, ping_all, wait_ping};
-use crate::tunnel::{Spec, Tunnel, TA4, TB4, TB6};
+use crate::tunnel::{endpoint, Spec, Tunnel, RESP_PORT, TA4, TB4, TB6};
 use std::time::Duration;
 
 fn exercise(env: &[(&str, &str)]) {
@@ -43,6 +45,63 @@ fn ferrotund_without_tun_offloads() {
 fn ferrotund_with_crypto_workers() {
     if root() {
         exercise(&[("FERROTUN_CRYPTO_THREADS", "2")]);
+    }
+}
+
+#[test]
+fn ferrotund_with_a_thread_per_packet_source() {
+    if root() {
+        exercise(&[("FERROTUN_PACKET_THREADS", "split")]);
+    }
+}
+
+#[test]
+fn ferrotund_with_one_packet_thread_without_tun_offloads() {
+    if root() {
+        exercise(&[
+            ("FERROTUN_PACKET_THREADS", "one"),
+            ("FERROTUN_OFFLOAD", "0"),
+        ]);
+    }
+}
+
+/// `wg set listen-port` replaces the sockets under running packet threads: the tunnel goes
+/// on over the new port, and the old one is released (moving back to it must bind again).
+fn listen_port_change_keeps_the_tunnel(threads: &str) {
+    let spec = Spec {
+        initiator: Impl::Ferrotund,
+        responder: Impl::Ferrotund,
+        outer6: false,
+        psk: false,
+    };
+    let t = Tunnel::build_env(spec, &[("FERROTUN_PACKET_THREADS", threads)]);
+    let a = t.under.a.name.as_str();
+    wait_ping(a, TB4, Duration::from_secs(10));
+    for port in [RESP_PORT + 10, RESP_PORT] {
+        let port_text = port.to_string();
+        let set = t.resp.wg(&["set", "IF", "listen-port", &port_text]);
+        assert!(set.success(), "{threads}: listen-port {port}: {set}");
+        assert_eq!(t.resp.show("listen-port").trim(), port_text);
+        let to = endpoint(B4, port);
+        let peer = &t.resp_keys.public;
+        t.init
+            .wg(&["set", "IF", "peer", peer, "endpoint", &to])
+            .ok();
+        ping_all(a, TB4, 3);
+    }
+}
+
+#[test]
+fn ferrotund_one_packet_thread_follows_listen_port_changes() {
+    if root() {
+        listen_port_change_keeps_the_tunnel("one");
+    }
+}
+
+#[test]
+fn ferrotund_split_packet_threads_follow_listen_port_changes() {
+    if root() {
+        listen_port_change_keeps_the_tunnel("split");
     }
 }
 
@@ -115,44 +174,42 @@ fn thread_policies(pid: u32) -> Vec<(String, u32)> {
         .collect()
 }
 
-/// The packet threads run under SCHED_BATCH (policy 3) so that ACK-path wake-ups do not
-/// preempt the busy ones, unless `FERROTUN_SCHED_BATCH=0`; every other thread keeps normal
-/// scheduling (0).
+/// The packet threads: one (`ferrotund-packets`) or a TUN thread and a thread per socket,
+/// as `FERROTUN_PACKET_THREADS` asks (by default one below 4 CPUs). They run under
+/// SCHED_BATCH (policy 3) so that small-packet wake-ups do not preempt the busy ones, unless
+/// `FERROTUN_SCHED_BATCH=0`; every other thread keeps normal scheduling (0).
 #[test]
-fn ferrotund_packet_threads_use_batch_scheduling() {
+fn ferrotund_packet_threads_layout_and_scheduling() {
     if !root() {
         return;
     }
     const SCHED_OTHER: u32 = 0;
     const SCHED_BATCH: u32 = 3;
-    for (env, packet_policy) in [
-        (&[][..], SCHED_BATCH),
-        (&[("FERROTUN_SCHED_BATCH", "0")][..], SCHED_OTHER),
+    // Thread names are cut to 15 bytes.
+    const ONE: &[&str] = &["ferrotund-packe"];
+    const SPLIT: &[&str] = &["ferrotund-tun", "ferrotund-udp"];
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let default = if cpus < 4 { ONE } else { SPLIT };
+    for (env, layout, packet_policy) in [
+        (&[][..], default, SCHED_BATCH),
+        (&[("FERROTUN_PACKET_THREADS", "one")][..], ONE, SCHED_BATCH),
+        (
+            &[("FERROTUN_PACKET_THREADS", "split")][..],
+            SPLIT,
+            SCHED_BATCH,
+        ),
+        (&[("FERROTUN_SCHED_BATCH", "0")][..], default, SCHED_OTHER),
     ] {
-        let ns = crate::netns::Netns::new("sb");
-        let d = crate::daemon::Daemon::start_named_env(
-            &ns,
-            Impl::Ferrotund,
-            &crate::cmd::unique("sb"),
-            env,
-        );
-        let is_packet = |name: &str| name == "ferrotund-tun" || name == "ferrotund-udp";
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        let threads = loop {
-            let threads = thread_policies(d.pid);
-            let settled = threads
-                .iter()
-                .filter(|(name, _)| is_packet(name))
-                .all(|(_, policy)| *policy == packet_policy);
-            if settled || std::time::Instant::now() > deadline {
-                break threads;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        assert!(
-            threads.iter().any(|(name, _)| is_packet(name)),
-            "{env:?}: {threads:?}"
-        );
+        let threads = settled_threads(env, packet_policy);
+        let is_packet = |name: &str| ONE.contains(&name) || SPLIT.contains(&name);
+        let mut names: Vec<&str> = threads
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| is_packet(name))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names, layout, "{env:?}: {threads:?}");
         for (name, policy) in &threads {
             let want = if is_packet(name) {
                 packet_policy
@@ -161,5 +218,32 @@ fn ferrotund_packet_threads_use_batch_scheduling() {
             };
             assert_eq!(*policy, want, "{env:?}: thread {name} ({threads:?})");
         }
+    }
+}
+
+/// A fresh daemon's threads and policies once its packet threads run under `policy` (or
+/// after 5 s).
+fn settled_threads(env: &[(&str, &str)], policy: u32) -> Vec<(String, u32)> {
+    let ns = crate::netns::Netns::new("sb");
+    let d = crate::daemon::Daemon::start_named_env(
+        &ns,
+        Impl::Ferrotund,
+        &crate::cmd::unique("sb"),
+        env,
+    );
+    let is_packet =
+        |name: &str| ["ferrotund-packe", "ferrotund-tun", "ferrotund-udp"].contains(&name);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let threads = thread_policies(d.pid);
+        let mut packet = threads
+            .iter()
+            .filter(|(name, _)| is_packet(name))
+            .peekable();
+        let settled = packet.peek().is_some() && packet.all(|(_, p)| *p == policy);
+        if settled || std::time::Instant::now() > deadline {
+            return threads;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

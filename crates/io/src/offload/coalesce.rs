@@ -63,6 +63,17 @@ impl Coalescer {
         coalescer
     }
 
+    /// Merges packets without verifying their TCP/UDP checksums first (the IPv4 header
+    /// checksum is still checked, as the kernel's `ip_rcv` would). For packets whose
+    /// integrity is already proven, such as those a WireGuard AEAD tag just authenticated:
+    /// the kernel driver marks those `CHECKSUM_UNNECESSARY` at every level for the same
+    /// reason. A merged packet's transport checksum is then computed afresh by the kernel, so
+    /// a sender's wrong checksum is not carried along, where the kernel driver would deliver
+    /// it unchecked.
+    pub fn trust_transport_checksums(&mut self) {
+        self.plan.trust_l4 = true;
+    }
+
     /// Coalesces a batch in place.
     ///
     /// Packet `i` is `bufs[i][offset..]`, with at least [`VNET_HDR_LEN`] bytes of headroom before

@@ -132,11 +132,14 @@ fn udp_header_len(pkt: &[u8], at: usize) -> Option<usize> {
 }
 
 /// Whether the checksums of a classified packet verify: the IPv4 header's, which a merged packet
-/// gets recomputed, and the transport one. An IPv4 UDP datagram without a checksum (zero) is
-/// accepted: merging gives it one, and there was nothing to check.
-pub(super) fn checksum_ok(pkt: &[u8], ip: &Ip) -> bool {
+/// gets recomputed, and unless `trust_l4` the transport one. An IPv4 UDP datagram without a
+/// checksum (zero) is accepted: merging gives it one, and there was nothing to check.
+pub(super) fn checksum_ok(pkt: &[u8], ip: &Ip, trust_l4: bool) -> bool {
     if !ip.v6 && !super::checksum::verifies(0, &pkt[..ip.header_len]) {
         return false;
+    }
+    if trust_l4 {
+        return true;
     }
     let l4 = &pkt[ip.header_len..];
     if ip.protocol == PROTO_UDP && !ip.v6 && ip::get_u16(l4, 6) == 0 {

@@ -52,7 +52,7 @@ mod split;
 mod vnet;
 
 pub use coalesce::Coalescer;
-pub use split::{complete_checksum, split};
+pub use split::{complete_checksum, split, split_packed, Layout, Placed};
 pub use vnet::{Gso, VirtioNetHdr, F_DATA_VALID, F_NEEDS_CSUM, VNET_HDR_LEN};
 
 /// Why a header or super-packet could not be processed.

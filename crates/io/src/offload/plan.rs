@@ -63,6 +63,8 @@ struct OpenRun {
 #[derive(Debug, Default)]
 pub(super) struct Plan {
     pub(super) udp: bool,
+    /// Skip the transport checksums (see [`super::Coalescer::trust_transport_checksums`]).
+    pub(super) trust_l4: bool,
     /// One entry per packet that will be written, in batch order.
     pub(super) items: Vec<Item>,
     /// `next[i]` is the packet appended after packet `i` in its run, or [`NONE`].
@@ -150,7 +152,8 @@ impl Plan {
             && segment.payload <= run.gso_size
             && grown <= ip::MAX_IP_LEN.min(batch.room(item.head))
             && headers_match(run, head, pkt);
-        if !fits || !verify(run, head) || !flow::checksum_ok(pkt, &segment.ip) {
+        let trust_l4 = self.trust_l4;
+        if !fits || !verify(run, head, trust_l4) || !flow::checksum_ok(pkt, &segment.ip, trust_l4) {
             return false;
         }
         self.next[run.tail] = i;
@@ -166,9 +169,9 @@ impl Plan {
 
 /// Verifies the head's checksum once. A corrupt head must not gain a fresh checksum from the
 /// kernel (merged packets are sent as `CHECKSUM_PARTIAL`), so it stays alone.
-fn verify(run: &mut Run, head: &[u8]) -> bool {
+fn verify(run: &mut Run, head: &[u8], trust_l4: bool) -> bool {
     if !run.verified {
-        run.verified = flow::checksum_ok(head, &run.ip);
+        run.verified = flow::checksum_ok(head, &run.ip, trust_l4);
         run.closed = !run.verified;
     }
     run.verified

@@ -73,6 +73,92 @@ pub fn split<B: AsMut<[u8]>>(
     Ok(plan.segments)
 }
 
+/// Where [`split_packed`] put one segment: its slot starts at `start` and the segment itself
+/// is `out[start + offset..][..len]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placed {
+    /// Where the slot starts in the output buffer.
+    pub start: usize,
+    /// The segment's length.
+    pub len: usize,
+}
+
+/// How [`split_packed`] lays segments out: each in a slot of `slot_len(len)` bytes for a
+/// segment of `len` bytes, `offset` bytes into it; at most `max_segments` at a time.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout<F> {
+    /// Bytes before each segment in its slot.
+    pub offset: usize,
+    /// The slot length for a segment length.
+    pub slot_len: F,
+    /// How many segments one call may add.
+    pub max_segments: usize,
+}
+
+/// [`split`] into one flat buffer: the segments go back to back into slots from `at` on, as
+/// `layout` says. This lets a segment be split straight into the place where it will be
+/// sealed (offset: the data header; slot: the whole transport message), saving a copy.
+/// Appends one [`Placed`] per segment and returns where the next slot would start. On error
+/// nothing is appended.
+pub fn split_packed<F: Fn(usize) -> usize>(
+    hdr: &VirtioNetHdr,
+    packet: &[u8],
+    out: &mut [u8],
+    at: usize,
+    layout: &Layout<F>,
+    placed: &mut Vec<Placed>,
+) -> Result<usize, OffloadError> {
+    let before = placed.len();
+    let result = split_packed_inner(hdr, packet, out, at, layout, placed);
+    if result.is_err() {
+        placed.truncate(before);
+    }
+    result
+}
+
+fn split_packed_inner<F: Fn(usize) -> usize>(
+    hdr: &VirtioNetHdr,
+    packet: &[u8],
+    out: &mut [u8],
+    mut at: usize,
+    layout: &Layout<F>,
+    placed: &mut Vec<Placed>,
+) -> Result<usize, OffloadError> {
+    let (offset, room) = (layout.offset, out.len());
+    // The slot for a segment of `len` bytes at `at`: checked to fit, recorded; returns the
+    // next slot's start.
+    let mut place = |len: usize, at: usize| -> Result<usize, OffloadError> {
+        let slot = (layout.slot_len)(len);
+        let next = at.checked_add(slot).ok_or(OffloadError::BufferTooSmall)?;
+        if slot < offset.saturating_add(len) || next > room {
+            return Err(OffloadError::BufferTooSmall);
+        }
+        placed.push(Placed { start: at, len });
+        Ok(next)
+    };
+    if hdr.gso == Gso::None {
+        if layout.max_segments == 0 {
+            return Err(OffloadError::TooManySegments);
+        }
+        let next = place(packet.len(), at)?;
+        let dst = window(out, at + offset, packet.len())?;
+        dst.copy_from_slice(packet);
+        complete_checksum(hdr, dst)?;
+        return Ok(next);
+    }
+    let plan = Plan::new(hdr, packet)?;
+    if plan.segments > layout.max_segments {
+        return Err(OffloadError::TooManySegments);
+    }
+    for i in 0..plan.segments {
+        let len = plan.segment_len(packet.len(), i);
+        let next = place(len, at)?;
+        plan.write_segment(packet, i, window(out, at + offset, len)?);
+        at = next;
+    }
+    Ok(at)
+}
+
 /// `buf[offset..offset + len]`, or `BufferTooSmall`.
 fn window(buf: &mut [u8], offset: usize, len: usize) -> Result<&mut [u8], OffloadError> {
     let end = offset

@@ -202,6 +202,30 @@ pub fn wait_readable(fd: RawFd) -> io::Result<()> {
     Ok(())
 }
 
+/// Waits until at least one of `fds` (at most 64; negative entries are skipped) is readable
+/// or has an error or hang-up to report, and returns them as a bit set (bit `i` for
+/// `fds[i]`). Returns at once when one already is.
+pub fn poll_readable(fds: &[RawFd]) -> io::Result<u64> {
+    const MAX: usize = 64;
+    let n = fds.len().min(MAX);
+    let mut pfds = [libc::pollfd {
+        fd: -1,
+        events: libc::POLLIN,
+        revents: 0,
+    }; MAX];
+    for (pfd, fd) in pfds.iter_mut().zip(&fds[..n]) {
+        pfd.fd = *fd;
+    }
+    // SAFETY: the first `n` entries of `pfds` are valid, writable pollfds for the duration
+    // of the call.
+    cvt(unsafe { libc::poll(pfds.as_mut_ptr(), n as libc::nfds_t, -1) })?;
+    Ok(pfds[..n]
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.revents != 0)
+        .fold(0, |set, (i, _)| set | 1 << i))
+}
+
 /// Takes ownership of an inherited descriptor number (from `WG_TUN_FD` / `WG_UAPI_FD`) after
 /// checking that it is open.
 pub fn adopt_fd(fd: RawFd) -> io::Result<OwnedFd> {

@@ -141,9 +141,15 @@ pub fn recv_with_destination(fd: RawFd, buf: &mut [u8]) -> io::Result<RecvMeta> 
 pub const RECV_BATCH: usize = 16;
 
 /// Receives up to [`RECV_BATCH`] messages (datagrams, or GRO runs) with one `recvmmsg`,
-/// into `bufs[i]` described by `metas[i]`; waits for the first only. Returns how many
-/// arrived. A message whose sender cannot be decoded gets length 0.
-pub fn recv_many(fd: RawFd, bufs: &mut [Vec<u8>], metas: &mut [RecvMeta]) -> io::Result<usize> {
+/// into `bufs[i]` described by `metas[i]`; with `wait`, waits for the first only, without,
+/// fails with `WouldBlock` if none is queued. Returns how many arrived. A message whose
+/// sender cannot be decoded gets length 0.
+pub fn recv_many(
+    fd: RawFd,
+    bufs: &mut [Vec<u8>],
+    metas: &mut [RecvMeta],
+    wait: bool,
+) -> io::Result<usize> {
     let n = bufs.len().min(metas.len()).min(RECV_BATCH);
     // SAFETY: all-zero is a valid value for these plain C structs.
     let mut storage: [libc::sockaddr_storage; RECV_BATCH] = unsafe { zeroed() };
@@ -172,7 +178,11 @@ pub fn recv_many(fd: RawFd, bufs: &mut [Vec<u8>], metas: &mut [RecvMeta]) -> io:
             fd,
             hdrs.as_mut_ptr(),
             n as libc::c_uint,
-            libc::MSG_WAITFORONE,
+            if wait {
+                libc::MSG_WAITFORONE
+            } else {
+                libc::MSG_DONTWAIT
+            },
             std::ptr::null_mut(),
         )
     };

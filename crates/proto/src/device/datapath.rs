@@ -30,12 +30,17 @@ use std::sync::{Arc, Weak};
 /// cannot grow them (a miss only costs one trip through the device).
 const MAX_CACHED: usize = 4096;
 
+/// Every packet costs a lookup or three, so SipHash showed in profiles. Both maps are
+/// bounded, and keyed by our own random session indices or by addresses, with a per-map
+/// random seed.
+type Hasher = foldhash::fast::RandomState;
+
 /// One thread's lock-free view of a device's data path (see the module docs).
 pub struct DataPath {
     shared: Arc<Shared>,
     generation: u64,
-    routes: HashMap<IpAddr, Option<Weak<PeerCell>>>,
-    sessions: HashMap<u32, (Weak<PeerCell>, Weak<Keypair>)>,
+    routes: HashMap<IpAddr, Option<Weak<PeerCell>>, Hasher>,
+    sessions: HashMap<u32, (Weak<PeerCell>, Weak<Keypair>), Hasher>,
     reschedule: Vec<PeerId>,
     device_calls: u64,
 }
@@ -47,8 +52,8 @@ impl Device {
         DataPath {
             shared: Arc::clone(&self.shared),
             generation: self.shared.routes_generation.load(Ordering::Acquire),
-            routes: HashMap::new(),
-            sessions: HashMap::new(),
+            routes: HashMap::default(),
+            sessions: HashMap::default(),
             reschedule: Vec::new(),
             device_calls: 0,
         }
@@ -298,6 +303,15 @@ impl DataPath {
         for id in self.reschedule.drain(..) {
             dev.reschedule(id);
         }
+    }
+
+    /// The length a packet of `len` bytes will have once sealed at the device's current MTU
+    /// (what [`SealJob::sealed_len`] will say unless the MTU changes first), so callers can
+    /// lay packets out where they will be sealed.
+    #[must_use]
+    pub fn sealed_len(&self, len: usize) -> usize {
+        let mtu = self.shared.mtu.load(Ordering::Relaxed);
+        super::TRANSPORT_OVERHEAD + super::jobs::padded_len_at(len, mtu)
     }
 
     /// How many calls needed the device so far (`_with` calls, and flushes with work).

@@ -221,8 +221,13 @@ pub(super) fn reserve(
         keypair: Arc::clone(keypair),
         counter,
         len: packet.len(),
-        padded: padded_len(packet.len(), mtu).max(packet.len()),
+        padded: padded_len_at(packet.len(), mtu),
     };
     state.on_transport_sent(now, job.sealed_len(), !packet.is_empty());
     Ok(Some(job))
+}
+
+/// The plaintext length of a packet of `len` bytes once padded for `mtu` (never shorter).
+pub(super) fn padded_len_at(len: usize, mtu: usize) -> usize {
+    padded_len(len, mtu).max(len)
 }

@@ -227,6 +227,22 @@ fn skips_bad_checksums() {
 }
 
 #[test]
+fn trusting_merges_bad_transport_checksums_but_not_bad_ip_headers() {
+    let mut trusting = Coalescer::new(false);
+    trusting.trust_transport_checksums();
+    let mut packets = build(&tcp_run(false, &[100, 100, 100]));
+    packets[1][60] ^= 1;
+    packets[0][60] ^= 1;
+    let frames = flat_frames(&mut trusting, &packets);
+    assert_eq!(frames.len(), 1);
+    assert_eq!(VirtioNetHdr::decode(&frames[0]).unwrap().gso, Gso::TcpV4);
+    let mut packets = build(&tcp_run(false, &[100, 100]));
+    packets[1][8] ^= 1;
+    packets[0][8] ^= 1;
+    assert_eq!(flat_frames(&mut trusting, &packets).len(), 2);
+}
+
+#[test]
 fn only_the_last_segment_may_be_short_or_pushed() {
     let (bufs, to_write) = run(&build(&tcp_run(false, &[100, 50, 100])), false);
     assert_eq!(to_write, [0, 2]);

@@ -261,3 +261,64 @@ fn splits_behind_ipv6_extension_headers() {
         assert_eq!(naive_sum(&[&pseudo[..], &seg[48..]].concat()), 0xffff);
     }
 }
+
+/// Slots as the sealing path lays them out: header, segment padded to 16, tag.
+fn sealed(max_segments: usize) -> Layout<fn(usize) -> usize> {
+    Layout {
+        offset: OFFSET,
+        slot_len: |len| OFFSET + len.div_ceil(16) * 16 + 16,
+        max_segments,
+    }
+}
+
+#[test]
+fn packed_split_matches_split_and_lays_out_slots() {
+    let mut spec = Spec::tcp(false, 0xffff_f000, 20_000);
+    spec.flags = 0x18;
+    let (hdr, packet) = (gso_header(&spec, 1367), spec.build_partial());
+    let (mut bufs, mut sizes) = pool(32);
+    let n = split(&hdr, &packet, &mut bufs, &mut sizes, OFFSET).unwrap();
+    let mut out = vec![0u8; 64 * 1024];
+    let mut placed = Vec::new();
+    let layout = sealed(n);
+    // A plain packet first, so the super-packet's slots start after it.
+    let first = Spec::udp(false, 10).build();
+    let plain = VirtioNetHdr::default();
+    let at = split_packed(&plain, &first, &mut out, 0, &layout, &mut placed).unwrap();
+    assert_eq!(at, (layout.slot_len)(first.len()));
+    let end = split_packed(&hdr, &packet, &mut out, at, &layout, &mut placed);
+    assert_eq!(placed.len(), n + 1);
+    let mut next = 0;
+    for (i, p) in placed.iter().enumerate() {
+        assert_eq!(p.start, next, "slot {i} follows the previous one");
+        next += (layout.slot_len)(p.len);
+        let got = &out[p.start + OFFSET..][..p.len];
+        let want = if i == 0 {
+            &first[..]
+        } else {
+            &bufs[i - 1][OFFSET..OFFSET + sizes[i - 1]]
+        };
+        assert_eq!(got, want, "segment {i}");
+    }
+    assert_eq!(end, Ok(next));
+}
+
+#[test]
+fn packed_split_appends_nothing_on_error() {
+    let spec = Spec::tcp(false, 1, 5000);
+    let (hdr, packet) = (gso_header(&spec, 1000), spec.build_partial());
+    let mut placed = vec![Placed { start: 0, len: 7 }];
+    let mut out = vec![0u8; 3000];
+    let short = split_packed(&hdr, &packet, &mut out, 40, &sealed(8), &mut placed);
+    assert_eq!(short, Err(OffloadError::BufferTooSmall));
+    let mut out = vec![0u8; 64 * 1024];
+    let many = split_packed(&hdr, &packet, &mut out, 40, &sealed(4), &mut placed);
+    assert_eq!(many, Err(OffloadError::TooManySegments));
+    let tight: Layout<fn(usize) -> usize> = Layout {
+        slot_len: |len| len,
+        ..sealed(8)
+    };
+    let tight = split_packed(&hdr, &packet, &mut out, 0, &tight, &mut placed);
+    assert_eq!(tight, Err(OffloadError::BufferTooSmall));
+    assert_eq!(placed, [Placed { start: 0, len: 7 }]);
+}

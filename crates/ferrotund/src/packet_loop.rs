@@ -1,0 +1,126 @@
+//! One packet thread for the TUN and every UDP socket, the default on machines with fewer
+//! than 4 CPUs (`FERROTUN_PACKET_THREADS=split` asks for a thread per source instead, the
+//! default on bigger machines).
+//!
+//! In a bulk transfer each daemon has one busy direction and one carrying the peer's small
+//! replies (TCP ACKs). With a thread per source, every burst of replies wakes the idle
+//! thread, which then competes with the busy one for the CPU: thousands of wake-ups and
+//! preemptions a second on each side. One thread that polls all sources picks the replies up
+//! between two batches of the busy direction instead, at no wake-up: on the receiving end the
+//! ACKs the kernel generates while the thread writes to the TUN are already queued when it
+//! looks next. On 2 CPUs, where both tunnel ends and the application share the cores, that
+//! work is what the busy direction lacked (BENCHMARKS.md).
+
+use crate::data_path::PlainSend;
+use crate::engine::Shared;
+use crate::offload_path::OffloadSend;
+use crate::receive::RxState;
+use ferrotun_io::sys;
+use ferrotun_proto::device::DataPath;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Packets a TUN without offloads gives per turn, so the sockets get theirs.
+const PLAIN_READS_PER_TURN: usize = 64;
+
+/// Below this many CPUs one thread serves the TUN and the sockets by default.
+const MIN_CPUS_FOR_SPLIT: usize = 4;
+
+/// Whether the daemon runs one packet thread (see the module docs): `FERROTUN_PACKET_THREADS`
+/// is `one` or `split`; anything else, or nothing, picks by the number of CPUs.
+pub(crate) fn one_packet_thread() -> bool {
+    match std::env::var("FERROTUN_PACKET_THREADS").as_deref() {
+        Ok("one") => true,
+        Ok("split") => false,
+        _ => {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+                < MIN_CPUS_FOR_SPLIT
+        }
+    }
+}
+
+/// The TUN side of the packet thread.
+enum TunSend {
+    Offload(Box<OffloadSend>),
+    Plain(PlainSend),
+}
+
+/// What a turn at the TUN found.
+enum Turn {
+    Done,
+    Gone,
+}
+
+impl Shared {
+    /// Serves the TUN and the sockets from one thread until the interface is gone.
+    pub(crate) fn packet_loop(self: Arc<Self>) {
+        let mut dp = self.start_packet_thread();
+        let mut rx = RxState::new(&self);
+        let mut tun = if self.tun.offload().is_some() {
+            TunSend::Offload(Box::new(OffloadSend::new(true)))
+        } else {
+            TunSend::Plain(PlainSend::new())
+        };
+        let mut pair = self.sockets();
+        loop {
+            if self.stopping.load(Ordering::Acquire) {
+                return;
+            }
+            let current = self.sockets();
+            if !Arc::ptr_eq(&pair, &current) {
+                // Dropping the old pair lets a listen-port change rebind it.
+                pair = current;
+            }
+            let sockets = [pair.v4.as_ref(), pair.v6.as_ref()];
+            let fds = [
+                self.tun.as_raw_fd(),
+                sockets[0].map_or(-1, AsRawFd::as_raw_fd),
+                sockets[1].map_or(-1, AsRawFd::as_raw_fd),
+            ];
+            let ready = match sys::poll_readable(&fds) {
+                Ok(ready) => ready,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot wait for packets");
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    continue;
+                }
+            };
+            if ready & 1 != 0 {
+                if let Turn::Gone = self.tun_turn(&mut tun, &mut dp) {
+                    return;
+                }
+            }
+            for (i, socket) in sockets.into_iter().enumerate() {
+                if let Some(socket) = socket.filter(|_| ready & (2 << i) != 0) {
+                    let _ = self.receive_batch(&mut rx, &mut dp, socket, false);
+                }
+            }
+        }
+    }
+
+    /// Sends what the TUN has queued: one batch with offloads, a bounded number of packets
+    /// without.
+    fn tun_turn(&self, tun: &mut TunSend, dp: &mut DataPath) -> Turn {
+        match tun {
+            TunSend::Offload(send) => match self.read_tun_now(send.read_buf()) {
+                Some(Some(n)) => {
+                    send.send_batch(self, dp, n);
+                }
+                Some(None) => {}
+                None => return Turn::Gone,
+            },
+            TunSend::Plain(send) => {
+                for _ in 0..PLAIN_READS_PER_TURN {
+                    match self.read_tun_now(&mut send.buf) {
+                        Some(Some(n)) => send.send_one(self, dp, n),
+                        Some(None) => break,
+                        None => return Turn::Gone,
+                    }
+                }
+            }
+        }
+        Turn::Done
+    }
+}
