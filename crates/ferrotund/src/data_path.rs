@@ -13,20 +13,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 impl Shared {
-    /// Sets up the calling packet thread: puts it under `SCHED_BATCH` (unless
-    /// `FERROTUN_SCHED_BATCH=0`) and returns its data path. A packet thread woken by a small
-    /// packet (a TCP ACK coming back, say) then waits for the running thread's time slice
-    /// instead of preempting it. On the 2-CPU VM, where the two busy threads of a transfer
-    /// share the cores with about 8000 such wake-ups a second each way, single-stream TCP went
-    /// from 3.58 to 4.03 Gbit/s on average in alternating runs, for about 0.5 ms more ping
-    /// under full load (BENCHMARKS.md); an idle tunnel's latency is unchanged, as a thread
-    /// woken on an idle CPU runs at once.
+    /// Sets up the calling packet thread: its scheduling (`sched.rs`) and its data path.
     pub(crate) fn start_packet_thread(&self) -> DataPath {
-        if std::env::var("FERROTUN_SCHED_BATCH").as_deref() != Ok("0") {
-            if let Err(e) = ferrotun_io::sys::use_batch_scheduling() {
-                tracing::debug!(error = %e, "packet thread keeps normal scheduling");
-            }
-        }
+        crate::sched::configure_packet_thread();
         self.lock().data_path()
     }
 

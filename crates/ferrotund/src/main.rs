@@ -15,6 +15,7 @@ mod logging;
 mod offload_path;
 mod packet_loop;
 mod receive;
+mod sched;
 mod startup;
 mod test_timing;
 mod watch;

@@ -64,6 +64,7 @@ mod netns_move;
 mod quiet;
 mod roaming;
 mod startup;
+mod threads;
 mod variants;
 mod wgquick;
 
