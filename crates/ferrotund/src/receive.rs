@@ -53,14 +53,22 @@ impl Shared {
             udp::try_recv_many(socket, &mut st.bufs, &mut st.metas)?
         };
         let mut bufs = core::mem::take(&mut st.bufs);
-        for (buf, meta) in bufs.iter_mut().zip(st.metas).take(count) {
+        st.pending.clear();
+        for (i, (buf, meta)) in bufs.iter_mut().zip(st.metas).take(count).enumerate() {
             self.receive_one(st, dp, buf, &meta);
+            st.pending
+                .extend(st.packets.drain(..).map(|range| (i, range)));
         }
+        // Coalescing over the whole batch, not message by message, lets frames reach 64 KiB
+        // even when the sender's GSO runs were shorter: fewer TUN writes, and fewer ACKs.
+        st.rx.write(self, &bufs, &st.pending);
         st.bufs = bufs;
         Ok(count)
     }
 
-    /// Handles one received message: a datagram, or a GRO run of them from one sender.
+    /// Handles one received message: a datagram, or a GRO run of them from one sender. With
+    /// offloads its tunnel packets stay in `st.packets` for the batch's coalescing; without,
+    /// they are written at once.
     fn receive_one(&self, st: &mut RxState, dp: &mut DataPath, buf: &mut [u8], meta: &RecvMeta) {
         let from = Endpoint {
             addr: meta.from,
@@ -75,11 +83,9 @@ impl Shared {
         if !st.jobs.is_empty() {
             self.open_and_finish(dp, from, buf, &mut st.jobs, &mut st.packets);
         }
-        if self.tun.offload().is_some() {
-            st.rx.write(self, buf, &st.packets);
-        } else {
-            for range in &st.packets {
-                if let Err(e) = self.tun.send(&buf[range.clone()]) {
+        if self.tun.offload().is_none() {
+            for range in st.packets.drain(..) {
+                if let Err(e) = self.tun.send(&buf[range]) {
                     tracing::debug!(error = %e, "TUN write failed");
                 }
             }
@@ -200,6 +206,8 @@ pub(crate) struct RxState {
     metas: [RecvMeta; udp::RECV_BATCH],
     jobs: Vec<(Range<usize>, OpenJob)>,
     packets: Vec<Range<usize>>,
+    /// The batch's tunnel packets so far: (message, range in its buffer).
+    pending: Vec<(usize, Range<usize>)>,
     rx: RxBatch,
     transport: Vec<Range<usize>>,
 }
@@ -211,6 +219,7 @@ impl RxState {
             metas: [RecvMeta::default(); udp::RECV_BATCH],
             jobs: Vec::new(),
             packets: Vec::new(),
+            pending: Vec::new(),
             rx: RxBatch::new(shared.tun.offload().is_some_and(|o| o.udp)),
             transport: Vec::new(),
         }
@@ -236,15 +245,15 @@ impl RxBatch {
         }
     }
 
-    /// Coalesces the packets at `buf[packets[i]]` (copying each byte once) and writes the
+    /// Coalesces the packets at `bufs[i][range]` (copying each byte once) and writes the
     /// frames to the TUN.
-    fn write(&mut self, shared: &Shared, buf: &[u8], packets: &[Range<usize>]) {
+    fn write(&mut self, shared: &Shared, bufs: &[Vec<u8>], packets: &[(usize, Range<usize>)]) {
         if packets.is_empty() {
             return;
         }
-        let coalesced = self
-            .coalescer
-            .coalesce_into(buf, packets, &mut self.out, &mut self.frames);
+        let coalesced =
+            self.coalescer
+                .coalesce_parts(bufs, packets, &mut self.out, &mut self.frames);
         if let Err(e) = coalesced {
             tracing::debug!(error = %e, "cannot coalesce received packets");
             return;

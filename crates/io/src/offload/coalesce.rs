@@ -53,6 +53,25 @@ impl Batch for Flat<'_> {
     }
 }
 
+/// Packets as ranges of several buffers: `(buffer index, range)`.
+struct Parts<'a, S> {
+    srcs: &'a [S],
+    packets: &'a [(usize, Range<usize>)],
+}
+
+impl<S: AsRef<[u8]>> Batch for Parts<'_, S> {
+    fn count(&self) -> usize {
+        self.packets.len()
+    }
+    fn packet(&self, i: usize) -> &[u8] {
+        let (src, range) = &self.packets[i];
+        &self.srcs[*src].as_ref()[range.clone()]
+    }
+    fn room(&self, _: usize) -> usize {
+        ip::MAX_IP_LEN
+    }
+}
+
 impl Coalescer {
     /// A coalescer; `udp_gro` allows merging UDP datagrams, which needs the TUN to have accepted
     /// `TUN_F_USO4 | TUN_F_USO6` (Linux ≥ 6.2).
@@ -124,8 +143,41 @@ impl Coalescer {
         if packets.iter().any(|p| src.get(p.clone()).is_none()) {
             return Err(OffloadError::Malformed("packet range outside the buffer"));
         }
-        let batch = Flat { src, packets };
-        self.plan.build(&batch);
+        self.write_frames(&Flat { src, packets }, out, frames);
+        Ok(())
+    }
+
+    /// [`coalesce_into`](Self::coalesce_into) for packets spread over several buffers:
+    /// packet `i` is `srcs[packets[i].0][packets[i].1]`, so packets received into different
+    /// buffers (several `recvmmsg` messages) can still merge. Errors if a packet lies outside
+    /// its buffer.
+    pub fn coalesce_parts<S: AsRef<[u8]>>(
+        &mut self,
+        srcs: &[S],
+        packets: &[(usize, Range<usize>)],
+        out: &mut Vec<u8>,
+        frames: &mut Vec<Range<usize>>,
+    ) -> Result<(), OffloadError> {
+        let outside = |(src, range): &(usize, Range<usize>)| {
+            srcs.get(*src)
+                .and_then(|s| s.as_ref().get(range.clone()))
+                .is_none()
+        };
+        if packets.iter().any(outside) {
+            return Err(OffloadError::Malformed("packet range outside the buffer"));
+        }
+        self.write_frames(&Parts { srcs, packets }, out, frames);
+        Ok(())
+    }
+
+    /// Plans `batch` and writes its frames into `out` (see `coalesce_into`).
+    fn write_frames(
+        &mut self,
+        batch: &impl Batch,
+        out: &mut Vec<u8>,
+        frames: &mut Vec<Range<usize>>,
+    ) {
+        self.plan.build(batch);
         out.clear();
         frames.clear();
         for item in &self.plan.items {
@@ -142,7 +194,6 @@ impl Coalescer {
             finish_item(&mut out[start..], VNET_HDR_LEN, item.run.as_ref());
             frames.push(start..out.len());
         }
-        Ok(())
     }
 }
 

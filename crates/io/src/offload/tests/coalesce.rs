@@ -40,7 +40,40 @@ pub(super) fn flat_frames(coalescer: &mut Coalescer, packets: &[Vec<u8>]) -> Vec
     coalescer
         .coalesce_into(&src, &ranges, &mut out, &mut frames)
         .unwrap();
-    frames.iter().map(|f| out[f.clone()].to_vec()).collect()
+    let flat: Vec<Vec<u8>> = frames.iter().map(|f| out[f.clone()].to_vec()).collect();
+    // The same packets spread over buffers (two per buffer, after a gap) merge alike.
+    let mut srcs: Vec<Vec<u8>> = Vec::new();
+    let mut parts = Vec::new();
+    for (i, p) in packets.iter().enumerate() {
+        if i % 2 == 0 {
+            srcs.push(vec![0xee; 5]);
+        }
+        let index = srcs.len() - 1;
+        let buf = &mut srcs[index];
+        parts.push((index, buf.len()..buf.len() + p.len()));
+        buf.extend_from_slice(p);
+    }
+    coalescer
+        .coalesce_parts(&srcs, &parts, &mut out, &mut frames)
+        .unwrap();
+    let spread: Vec<Vec<u8>> = frames.iter().map(|f| out[f.clone()].to_vec()).collect();
+    assert_eq!(spread, flat);
+    flat
+}
+
+#[test]
+fn coalesces_across_buffers_and_rejects_outside_ranges() {
+    let packets = build(&tcp_run(false, &[100, 100, 100]));
+    let frames = flat_frames(&mut Coalescer::new(false), &packets);
+    assert_eq!(frames.len(), 1);
+    let srcs = [packets[0].clone()];
+    let (mut out, mut frames) = (Vec::new(), Vec::new());
+    let outside = [(0, 0..packets[0].len() + 1)];
+    let missing = [(1, 0..1)];
+    for bad in [&outside[..], &missing[..]] {
+        let result = Coalescer::new(false).coalesce_parts(&srcs, bad, &mut out, &mut frames);
+        assert!(matches!(result, Err(OffloadError::Malformed(_))));
+    }
 }
 
 fn header(buf: &[u8]) -> VirtioNetHdr {
