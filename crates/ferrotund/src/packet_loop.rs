@@ -30,13 +30,20 @@ const MIN_CPUS_FOR_SPLIT: usize = 4;
 /// Whether the daemon runs one packet thread (see the module docs): `FERROTUN_PACKET_THREADS`
 /// is `one` or `split`; anything else, or nothing, picks by the number of CPUs.
 pub(crate) fn one_packet_thread() -> bool {
+    let by_cpus = || {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get) < MIN_CPUS_FOR_SPLIT
+    };
     match std::env::var("FERROTUN_PACKET_THREADS").as_deref() {
         Ok("one") => true,
         Ok("split") => false,
-        _ => {
-            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-                < MIN_CPUS_FOR_SPLIT
+        Ok(other) => {
+            tracing::warn!(
+                value = other,
+                "FERROTUN_PACKET_THREADS is one or split; ignored"
+            );
+            by_cpus()
         }
+        Err(_) => by_cpus(),
     }
 }
 

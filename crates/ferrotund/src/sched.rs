@@ -25,10 +25,16 @@ pub(crate) fn configure_packet_thread() {
     if std::env::var("FERROTUN_SCHED_BATCH").as_deref() == Ok("0") {
         return;
     }
-    let slice_us = std::env::var("FERROTUN_SCHED_SLICE_US")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(DEFAULT_SLICE_US);
+    let slice_us = match std::env::var("FERROTUN_SCHED_SLICE_US") {
+        Err(_) => DEFAULT_SLICE_US,
+        Ok(v) => v.trim().parse::<u64>().unwrap_or_else(|_| {
+            tracing::warn!(
+                value = v,
+                "FERROTUN_SCHED_SLICE_US is not a number; ignored"
+            );
+            DEFAULT_SLICE_US
+        }),
+    };
     let slice_ns = (slice_us > 0).then(|| slice_us.saturating_mul(1000));
     match ferrotun_io::sys::use_batch_scheduling(slice_ns) {
         Ok(true) => {}
