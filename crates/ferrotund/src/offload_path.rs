@@ -18,9 +18,10 @@ const MAX_SEGMENTS: usize = 256;
 /// One read: a vnet header and a packet of up to 64 KiB.
 const READ_BUF: usize = VNET_HDR_LEN + 65_536;
 /// The batch's transport messages, laid out before sealing. A batch stops taking reads once
-/// half of it is used, which leaves room for a worst-case read: 64 KiB of payload plus, for
-/// each of its (at most `MAX_SEGMENTS / 2`) segments, a copy of the headers and the data
-/// header, padding and tag.
+/// half of it is used, which leaves room for another read: 64 KiB of payload plus, for each
+/// of its segments, a copy of the headers and the data header, padding and tag (about 108
+/// KiB for the 255 segments a read may still add, with ordinary TCP headers). A read that
+/// does not fit all the same is dropped alone (`split_packed` fails without placing it).
 const SEALED_BUF: usize = 256 * 1024;
 
 /// A run of sealed datagrams for one destination, all `each` bytes but the last.
@@ -246,5 +247,48 @@ impl Shared {
         } else {
             self.tun.send(packet)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{push_sealed, Run};
+    use ferrotun_proto::device::Device;
+    use ferrotun_proto::keys::PublicKey;
+    use ferrotun_proto::peer::Endpoint;
+    use ferrotun_proto::time::{Duration, FixedWallClock};
+    use rand_core::SeedableRng;
+
+    fn runs_of(sealed: &[(usize, usize, u16)]) -> Vec<(usize, usize, usize)> {
+        let rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let mut dev = Device::new(Box::new(rng), Box::new(FixedWallClock(Duration::ZERO)));
+        let Ok(peer) = dev.add_peer(PublicKey::from_bytes([9; 32])) else {
+            panic!("cannot add a peer");
+        };
+        let mut runs: Vec<Run> = Vec::new();
+        for &(start, len, port) in sealed {
+            let dst = Endpoint {
+                addr: ([127, 0, 0, 1], port).into(),
+                local_ip: None,
+            };
+            push_sealed(&mut runs, peer, dst, start, len);
+        }
+        runs.iter().map(|r| (r.start, r.end, r.each)).collect()
+    }
+
+    /// Runs grow only over back-to-back messages of one size (the last may be shorter) to
+    /// one destination: a gap in the slots (a message that shrank with the MTU, a segment
+    /// with no route) or a new destination starts a new run, so nothing between two sealed
+    /// messages is ever sent.
+    #[test]
+    fn runs_cover_only_adjacent_sealed_messages() {
+        let adjacent = [(0, 100, 1), (100, 100, 1), (200, 60, 1), (260, 100, 1)];
+        assert_eq!(runs_of(&adjacent), [(0, 260, 100), (260, 360, 100)]);
+        let gap = [(0, 100, 1), (116, 100, 1)];
+        assert_eq!(runs_of(&gap), [(0, 100, 100), (116, 216, 100)]);
+        let other_port = [(0, 100, 1), (100, 100, 2)];
+        assert_eq!(runs_of(&other_port), [(0, 100, 100), (100, 200, 100)]);
+        let longer = [(0, 100, 1), (100, 120, 1)];
+        assert_eq!(runs_of(&longer), [(0, 100, 100), (100, 220, 120)]);
     }
 }

@@ -10,6 +10,9 @@
 //! ACKs the kernel generates while the thread writes to the TUN are already queued when it
 //! looks next. On 2 CPUs, where both tunnel ends and the application share the cores, that
 //! work is what the busy direction lacked (BENCHMARKS.md).
+//!
+//! The TUN is non-blocking in this mode, with or without offloads (an inherited `WG_TUN_FD`
+//! shares that flag with whoever passed it).
 
 use crate::data_path::PlainSend;
 use crate::engine::Shared;
@@ -70,6 +73,7 @@ impl Shared {
             TunSend::Plain(PlainSend::new())
         };
         let mut pair = self.sockets();
+        let mut failing = false;
         loop {
             if self.stopping.load(Ordering::Acquire) {
                 return;
@@ -86,10 +90,16 @@ impl Shared {
                 sockets[1].map_or(-1, AsRawFd::as_raw_fd),
             ];
             let ready = match sys::poll_readable(&fds) {
-                Ok(ready) => ready,
+                Ok(ready) => {
+                    failing = false;
+                    ready
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    tracing::error!(error = %e, "cannot wait for packets");
+                    // Once per spell of failures, not a hundred lines a second.
+                    if !core::mem::replace(&mut failing, true) {
+                        tracing::error!(error = %e, "cannot wait for packets; retrying");
+                    }
                     std::thread::sleep(std::time::Duration::from_millis(10));
                     continue;
                 }

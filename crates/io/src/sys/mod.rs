@@ -258,9 +258,9 @@ pub fn lower_thread_priority(by: i32) -> io::Result<()> {
 /// up it does not preempt the thread running on that CPU (allowed without privileges).
 ///
 /// With `slice_ns`, also asks for that time slice instead of the kernel's default (a custom
-/// slice, Linux ≥ 6.12, which clamps it to 0.1–100 ms). Older kernels ignore the request
-/// or refuse it; then the thread gets `SCHED_BATCH` alone, and the result says the slice
-/// was not set with `Ok(false)`.
+/// slice, Linux ≥ 6.12, which clamps it to 0.1–100 ms). Returns whether the request went
+/// through `sched_setattr`: older kernels accept it and ignore the slice, and if the call
+/// is refused the thread gets `SCHED_BATCH` alone (`Ok(false)`).
 pub fn use_batch_scheduling(slice_ns: Option<u64>) -> io::Result<bool> {
     if let Some(slice) = slice_ns {
         if set_fair_attr(libc::SCHED_BATCH as u32, slice).is_ok() {
@@ -273,7 +273,8 @@ pub fn use_batch_scheduling(slice_ns: Option<u64>) -> io::Result<bool> {
     Ok(false)
 }
 
-/// `struct sched_attr` as of Linux 4.13 (`SCHED_ATTR_SIZE_VER1`).
+/// `struct sched_attr` as of Linux 4.13 (`SCHED_ATTR_SIZE_VER1`, 56 bytes; kernels that
+/// know only the 48-byte version accept it as long as the extra fields are zero).
 #[repr(C)]
 struct SchedAttr {
     size: u32,
@@ -287,6 +288,8 @@ struct SchedAttr {
     util_min: u32,
     util_max: u32,
 }
+
+const _: () = assert!(size_of::<SchedAttr>() == 56);
 
 /// `sched_setattr` on the calling thread: a fair `policy` with `runtime` as its requested
 /// slice, keeping its nice value.
