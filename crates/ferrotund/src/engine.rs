@@ -1,5 +1,5 @@
 //! The data plane and the timers: one thread reads the TUN device and one thread per UDP
-//! socket reads the network (or, below 4 CPUs, one thread does both: `packet_loop.rs`), and
+//! socket reads the network (or, if asked, one thread does both: `packet_loop.rs`), and
 //! one thread sleeps until the device's exact next deadline. They share the sans-IO device
 //! behind one lock, held only for the protocol step itself, never across a system call; the
 //! packet threads take it only when their data path cannot go on alone (`data_path.rs`).

@@ -1,6 +1,5 @@
-//! One packet thread for the TUN and every UDP socket, the default on machines with fewer
-//! than 4 CPUs (`FERROTUN_PACKET_THREADS=split` asks for a thread per source instead, the
-//! default on bigger machines).
+//! One packet thread for the TUN and every UDP socket (`FERROTUN_PACKET_THREADS=one`; the
+//! default is a thread per source).
 //!
 //! In a bulk transfer each daemon has one busy direction and one carrying the peer's small
 //! replies (TCP ACKs). With a thread per source, every burst of replies wakes the idle
@@ -8,8 +7,11 @@
 //! preemptions a second on each side. One thread that polls all sources picks the replies up
 //! between two batches of the busy direction instead, at no wake-up: on the receiving end the
 //! ACKs the kernel generates while the thread writes to the TUN are already queued when it
-//! looks next. On 2 CPUs, where both tunnel ends and the application share the cores, that
-//! work is what the busy direction lacked (BENCHMARKS.md).
+//! looks next. Where both tunnel ends and the application share 2 CPUs, that measured 2 %
+//! more single-stream throughput than a thread per source once the time slice and the
+//! batch-wide coalescing were in, but 4 % less with traffic both ways, where a thread per
+//! source seals and opens on two cores at once (BENCHMARKS.md). So it is an option, for
+//! one-way bulk traffic on small machines, not the default.
 //!
 //! The TUN is non-blocking in this mode, with or without offloads (an inherited `WG_TUN_FD`
 //! shares that flag with whoever passed it).
@@ -27,26 +29,19 @@ use std::sync::Arc;
 /// Packets a TUN without offloads gives per turn, so the sockets get theirs.
 const PLAIN_READS_PER_TURN: usize = 64;
 
-/// Below this many CPUs one thread serves the TUN and the sockets by default.
-const MIN_CPUS_FOR_SPLIT: usize = 4;
-
 /// Whether the daemon runs one packet thread (see the module docs): `FERROTUN_PACKET_THREADS`
-/// is `one` or `split`; anything else, or nothing, picks by the number of CPUs.
+/// is `one` or `split` (the default).
 pub(crate) fn one_packet_thread() -> bool {
-    let by_cpus = || {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get) < MIN_CPUS_FOR_SPLIT
-    };
     match std::env::var("FERROTUN_PACKET_THREADS").as_deref() {
         Ok("one") => true,
-        Ok("split") => false,
+        Ok("split") | Err(_) => false,
         Ok(other) => {
             tracing::warn!(
                 value = other,
                 "FERROTUN_PACKET_THREADS is one or split; ignored"
             );
-            by_cpus()
+            false
         }
-        Err(_) => by_cpus(),
     }
 }
 

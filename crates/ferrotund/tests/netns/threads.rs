@@ -77,7 +77,7 @@ type Case = (
 );
 
 /// One packet thread (`ferrotund-packets`) or a TUN thread and a thread per socket, as
-/// `FERROTUN_PACKET_THREADS` asks (by default one below 4 CPUs). Packet threads run under
+/// `FERROTUN_PACKET_THREADS` asks (by default the latter). Packet threads run under
 /// SCHED_BATCH with a 3 ms slice (or as `FERROTUN_SCHED_SLICE_US` says), unless
 /// `FERROTUN_SCHED_BATCH=0`; every other thread keeps normal scheduling and the kernel's
 /// slice.
@@ -86,8 +86,7 @@ fn ferrotund_packet_threads_layout_and_scheduling() {
     if !root() {
         return;
     }
-    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let default = if cpus < 4 { ONE } else { SPLIT };
+    let default = SPLIT;
     let cases: [Case; 6] = [
         (&[], default, SCHED_BATCH, Some(3_000_000)),
         (
