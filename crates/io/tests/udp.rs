@@ -87,3 +87,33 @@ fn one_call_takes_every_queued_datagram_each_with_its_sender() {
         assert!(meta.local_ip.is_some());
     }
 }
+
+#[test]
+fn try_recv_many_does_not_wait() {
+    let (a, b) = (UdpPair::bind(0, 0).unwrap(), UdpPair::bind(0, 0).unwrap());
+    let socket = b.v4.as_ref().unwrap();
+    let mut bufs = vec![vec![0u8; 2048]; 4];
+    let mut metas = [udp::RecvMeta::default(); 4];
+    let empty = udp::try_recv_many(socket, &mut bufs, &mut metas);
+    assert_eq!(
+        empty.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::WouldBlock)
+    );
+    let to: SocketAddr = format!("127.0.0.1:{}", b.port()).parse().unwrap();
+    a.send(b"one", to, None).unwrap();
+    a.send(b"two", to, None).unwrap();
+    // Loopback delivery is synchronous, but allow the scheduler a moment all the same.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let got = loop {
+        match udp::try_recv_many(socket, &mut bufs, &mut metas) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(std::time::Instant::now() < deadline, "nothing arrived");
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(got, 2);
+    assert_eq!(&bufs[1][..metas[1].len], b"two");
+}

@@ -12,7 +12,12 @@ const WITHIN: Duration = Duration::from_secs(3);
 
 /// A daemon with a key, an address and its link up.
 fn running(ns: &Netns, imp: Impl) -> Daemon {
-    let d = Daemon::start(ns, imp, "l");
+    running_env(ns, imp, &[])
+}
+
+/// [`running`] with extra environment variables.
+fn running_env(ns: &Netns, imp: Impl, env: &[(&str, &str)]) -> Daemon {
+    let d = Daemon::start_named_env(ns, imp, &crate::cmd::unique("l"), env);
     let key = crate::wg::Keypair::generate();
     let dir = crate::cmd::TempDir::new();
     let file = dir.file("key", &format!("{}\n", key.private));
@@ -48,8 +53,12 @@ fn assert_gone(d: &Daemon, ns: &Netns, after: &str) {
 }
 
 pub fn link_del(imp: Impl) {
+    link_del_env(imp, &[]);
+}
+
+fn link_del_env(imp: Impl, env: &[(&str, &str)]) {
     let ns = Netns::new("l");
-    let d = running(&ns, imp);
+    let d = running_env(&ns, imp, env);
     ns.ip(&["link", "del", &d.ifname]);
     assert_gone(
         &d,
@@ -110,6 +119,15 @@ pub fn link_del_after_move(imp: Impl) {
 fn ferrotund_exits_on_link_del() {
     if root() {
         link_del(Impl::Ferrotund);
+    }
+}
+
+/// The one packet thread waits in `poll` on the TUN and the sockets; a deleted TUN must still
+/// end it.
+#[test]
+fn ferrotund_with_one_packet_thread_exits_on_link_del() {
+    if root() {
+        link_del_env(Impl::Ferrotund, &[("FERROTUN_PACKET_THREADS", "one")]);
     }
 }
 
