@@ -7,6 +7,7 @@
 
 use crate::engine::Shared;
 use ferrotun_io::offload::{split_packed, Layout, Placed, VirtioNetHdr, VNET_HDR_LEN};
+use ferrotun_io::udp::SendRun;
 use ferrotun_proto::device::{DataPath, PeerId, Prepared, SealJob, SendError};
 use ferrotun_proto::peer::Endpoint;
 use ferrotun_proto::wire::TransportHeader;
@@ -98,9 +99,7 @@ impl OffloadSend {
         self.runs.clear();
         let unreachable =
             shared.seal_segments(dp, &self.placed, end, &mut self.sealed, &mut self.runs);
-        for run in &self.runs {
-            shared.send_run(run, &self.sealed[run.start..run.end]);
-        }
+        shared.send_runs(&self.runs, &self.sealed);
         for i in unreachable {
             shared.unreachable(plaintext(&self.sealed, self.placed[i]));
         }
@@ -228,13 +227,27 @@ impl Shared {
         });
     }
 
-    fn send_run(&self, run: &Run, data: &[u8]) {
-        let sent = self
-            .sockets()
-            .send_segments(data, run.each, run.dst.addr, run.dst.local_ip);
-        if let Err(e) = sent {
-            tracing::debug!(dst = %run.dst.addr, error = %e, "send failed");
-            self.lock().on_send_failed(run.peer, data.len());
+    /// Sends the batch's runs, several GSO sends per system call.
+    fn send_runs(&self, runs: &[Run], sealed: &[u8]) {
+        let parts: Vec<SendRun<'_>> = runs
+            .iter()
+            .map(|run| SendRun {
+                data: &sealed[run.start..run.end],
+                segment: run.each,
+                to: run.dst.addr,
+                from: run.dst.local_ip,
+            })
+            .collect();
+        let mut lost = Vec::new();
+        self.sockets().send_runs(&parts, |i, bytes, e| {
+            tracing::debug!(dst = %runs[i].dst.addr, error = %e, "send failed");
+            lost.push((runs[i].peer, bytes));
+        });
+        if !lost.is_empty() {
+            let mut dev = self.lock();
+            for (peer, bytes) in lost {
+                dev.on_send_failed(peer, bytes);
+            }
         }
     }
 

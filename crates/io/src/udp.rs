@@ -20,6 +20,19 @@ pub struct UdpPair {
     gso: std::sync::atomic::AtomicBool,
 }
 
+/// A run of equal-sized datagrams (the last may be shorter) for [`UdpPair::send_runs`].
+#[derive(Clone, Copy, Debug)]
+pub struct SendRun<'a> {
+    /// The datagrams, back to back.
+    pub data: &'a [u8],
+    /// The size of each but the last.
+    pub segment: usize,
+    /// The destination.
+    pub to: SocketAddr,
+    /// The local source address, if known.
+    pub from: Option<IpAddr>,
+}
+
 /// The most datagrams one UDP GSO send may carry (the kernel's UDP_MAX_SEGMENTS).
 pub const MAX_GSO_SEGMENTS: usize = 64;
 /// The most payload bytes one UDP GSO send may carry (a UDP datagram's limit, with room for
@@ -156,6 +169,76 @@ impl UdpPair {
             sent += self.send_gso(run, segment, to, from)?;
         }
         Ok(sent)
+    }
+
+    /// Sends several runs, each as [`send_segments`](Self::send_segments) would, but with one
+    /// `sendmmsg` for up to [`sys::SEND_BATCH`] of their GSO sends at a time. Calls
+    /// `failed(run, bytes, error)` for each part of a run that could not be sent.
+    pub fn send_runs(
+        &self,
+        runs: &[SendRun<'_>],
+        mut failed: impl FnMut(usize, usize, &io::Error),
+    ) {
+        let mut owners = Vec::with_capacity(sys::SEND_BATCH);
+        let mut msgs = Vec::with_capacity(sys::SEND_BATCH);
+        for (i, run) in runs.iter().enumerate() {
+            let segment = run.segment.max(1);
+            let per_send = (MAX_GSO_BYTES / segment).clamp(1, MAX_GSO_SEGMENTS);
+            for chunk in run.data.chunks(per_send * segment) {
+                let family_changes = msgs
+                    .first()
+                    .is_some_and(|m: &sys::OutMsg<'_>| m.to.is_ipv4() != run.to.is_ipv4());
+                if msgs.len() == sys::SEND_BATCH || family_changes {
+                    self.flush_runs(&owners, &msgs, &mut failed);
+                    owners.clear();
+                    msgs.clear();
+                }
+                owners.push(i);
+                msgs.push(sys::OutMsg {
+                    data: chunk,
+                    to: run.to,
+                    from: run.from.filter(|ip| ip.is_ipv4() == run.to.is_ipv4()),
+                    segment: u16::try_from(segment)
+                        .ok()
+                        .filter(|_| chunk.len() > segment),
+                });
+            }
+        }
+        self.flush_runs(&owners, &msgs, &mut failed);
+    }
+
+    /// Sends `msgs` (all of one family) with `sendmmsg`; a message the kernel refuses goes
+    /// through [`send_gso`](Self::send_gso) alone, for its fallbacks (no GSO, a stale source
+    /// address), and the rest follow.
+    fn flush_runs(
+        &self,
+        owners: &[usize],
+        msgs: &[sys::OutMsg<'_>],
+        failed: &mut impl FnMut(usize, usize, &io::Error),
+    ) {
+        use std::sync::atomic::Ordering;
+        let mut at = 0;
+        while let Some(first) = msgs.get(at) {
+            let socket = if first.to.is_ipv4() {
+                &self.v4
+            } else {
+                &self.v6
+            };
+            let together = match socket {
+                Some(socket) if self.gso.load(Ordering::Relaxed) => {
+                    sys::send_many(socket.as_raw_fd(), &msgs[at..]).unwrap_or(0)
+                }
+                _ => 0,
+            };
+            at += together;
+            if let Some(m) = msgs.get(at) {
+                let segment = m.segment.map_or(m.data.len(), usize::from);
+                if let Err(e) = self.send_gso(m.data, segment, m.to, m.from) {
+                    failed(owners[at], m.data.len(), &e);
+                }
+                at += 1;
+            }
+        }
     }
 
     fn send_gso(

@@ -117,3 +117,76 @@ fn try_recv_many_does_not_wait() {
     assert_eq!(got, 2);
     assert_eq!(&bufs[1][..metas[1].len], b"two");
 }
+
+/// Every datagram received on `pair`'s IPv4 socket until none arrives for 200 ms.
+fn drain(pair: &UdpPair) -> Vec<Vec<u8>> {
+    let socket = pair.v4.as_ref().unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let mut bufs = vec![vec![0u8; 65_536]; udp::RECV_BATCH];
+    let mut metas = [udp::RecvMeta::default(); udp::RECV_BATCH];
+    let mut got = Vec::new();
+    while let Ok(n) = udp::recv_many(socket, &mut bufs, &mut metas) {
+        for (buf, meta) in bufs.iter().zip(&metas).take(n) {
+            got.extend(meta.segments().map(|r| buf[r].to_vec()));
+        }
+    }
+    got
+}
+
+#[test]
+fn send_runs_sends_every_run_in_order_and_reports_what_failed() {
+    let (a, b, c) = (
+        UdpPair::bind(0, 0).unwrap(),
+        UdpPair::bind(0, 0).unwrap(),
+        UdpPair::bind(0, 0).unwrap(),
+    );
+    let to = |p: &UdpPair| -> SocketAddr { format!("127.0.0.1:{}", p.port()).parse().unwrap() };
+    // 3 datagrams to b, 1 to c, 130 to b (more than one GSO send holds), one too big to send.
+    let run = |first: u8, n: usize, last: usize| -> Vec<u8> {
+        let mut data: Vec<u8> = (0..n - 1).flat_map(|i| [first + i as u8; 100]).collect();
+        data.extend(std::iter::repeat_n(first + (n - 1) as u8, last));
+        data
+    };
+    let (one, two, three) = (run(0, 3, 40), run(50, 1, 60), run(100, 130, 100));
+    let too_big = vec![7u8; 70_000];
+    let runs = [
+        udp::SendRun {
+            data: &one,
+            segment: 100,
+            to: to(&b),
+            from: None,
+        },
+        udp::SendRun {
+            data: &two,
+            segment: 100,
+            to: to(&c),
+            from: None,
+        },
+        udp::SendRun {
+            data: &too_big,
+            segment: 70_000,
+            to: to(&c),
+            from: None,
+        },
+        udp::SendRun {
+            data: &three,
+            segment: 100,
+            to: to(&b),
+            from: None,
+        },
+    ];
+    let mut failed = Vec::new();
+    a.send_runs(&runs, |run, bytes, _| failed.push((run, bytes)));
+    assert_eq!(failed, [(2, 70_000)]);
+    let at_b = drain(&b);
+    assert_eq!(at_b.len(), 3 + 130);
+    let want: Vec<Vec<u8>> = one
+        .chunks(100)
+        .chain(three.chunks(100))
+        .map(<[u8]>::to_vec)
+        .collect();
+    assert_eq!(at_b, want);
+    assert_eq!(drain(&c), std::slice::from_ref(&two));
+}

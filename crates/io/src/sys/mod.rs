@@ -4,7 +4,10 @@
 
 mod msg;
 
-pub use msg::{recv_many, recv_with_destination, send_from, RecvMeta, RECV_BATCH};
+pub use msg::{
+    recv_many, recv_with_destination, send_from, send_many, OutMsg, RecvMeta, RECV_BATCH,
+    SEND_BATCH,
+};
 
 use std::ffi::CString;
 use std::io;

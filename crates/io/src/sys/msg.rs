@@ -246,33 +246,100 @@ pub fn send_from(
 ) -> io::Result<usize> {
     // SAFETY: all-zero is a valid value for these plain C structs.
     let mut storage: libc::sockaddr_storage = unsafe { zeroed() };
-    let namelen = to_sockaddr(to, &mut storage);
     let mut cmsg = CmsgBuf([0; CMSG_SPACE]);
-    let mut iov = libc::iovec {
-        iov_base: data.as_ptr() as *mut _,
-        iov_len: data.len(),
-    };
+    // SAFETY: as above.
+    let mut iov: libc::iovec = unsafe { zeroed() };
     // SAFETY: as above.
     let mut msg: libc::msghdr = unsafe { zeroed() };
-    msg.msg_name = (&mut storage as *mut libc::sockaddr_storage).cast();
-    msg.msg_namelen = namelen;
-    msg.msg_iov = &mut iov;
+    let out = OutMsg {
+        data,
+        to,
+        from,
+        segment,
+    };
+    prepare(&mut msg, &mut storage, &mut iov, &mut cmsg, &out);
+    // SAFETY: every pointer in `msg` refers to a live buffer of the stated length.
+    let n = unsafe { libc::sendmsg(fd, &msg, 0) };
+    cvt(n as libc::c_int).map(|_| n as usize)
+}
+
+/// One message for [`send_many`]: a datagram to `to` (from `from` when given and of the same
+/// family), or with `segment` a UDP GSO run of datagrams of that size.
+#[derive(Clone, Copy, Debug)]
+pub struct OutMsg<'a> {
+    /// The payload.
+    pub data: &'a [u8],
+    /// The destination.
+    pub to: SocketAddr,
+    /// The local source address, if known.
+    pub from: Option<IpAddr>,
+    /// The GSO segment size.
+    pub segment: Option<u16>,
+}
+
+/// Most messages [`send_many`] sends per call.
+pub const SEND_BATCH: usize = 8;
+
+/// Sends up to [`SEND_BATCH`] messages with one `sendmmsg`; returns how many the kernel took.
+/// The kernel stops at the first message that fails; its error is returned only when it was
+/// the first message, so a short count means `msgs[count]` failed.
+pub fn send_many(fd: RawFd, msgs: &[OutMsg<'_>]) -> io::Result<usize> {
+    let n = msgs.len().min(SEND_BATCH);
+    if n == 0 {
+        return Ok(0);
+    }
+    // SAFETY: all-zero is a valid value for these plain C structs.
+    let mut storage: [libc::sockaddr_storage; SEND_BATCH] = unsafe { zeroed() };
+    let mut cmsgs = [const { CmsgBuf([0; CMSG_SPACE]) }; SEND_BATCH];
+    // SAFETY: as above.
+    let mut iovs: [libc::iovec; SEND_BATCH] = unsafe { zeroed() };
+    // SAFETY: as above.
+    let mut hdrs: [libc::mmsghdr; SEND_BATCH] = unsafe { zeroed() };
+    for i in 0..n {
+        prepare(
+            &mut hdrs[i].msg_hdr,
+            &mut storage[i],
+            &mut iovs[i],
+            &mut cmsgs[i],
+            &msgs[i],
+        );
+    }
+    // SAFETY: the first `n` headers point to live buffers of the stated lengths (the arrays
+    // above, not moved since, and the callers' payloads), all of which outlive the call.
+    let sent = unsafe { libc::sendmmsg(fd, hdrs.as_mut_ptr(), n as libc::c_uint, 0) };
+    usize::try_from(sent).map_err(|_| io::Error::last_os_error())
+}
+
+/// Points a zeroed `msg` at `out`'s destination (written to `storage`), payload (described
+/// in `iov`) and control messages (written to `cmsg`). The three must stay where they are
+/// until the message is sent.
+fn prepare(
+    msg: &mut libc::msghdr,
+    storage: &mut libc::sockaddr_storage,
+    iov: &mut libc::iovec,
+    cmsg: &mut CmsgBuf,
+    out: &OutMsg<'_>,
+) {
+    msg.msg_namelen = to_sockaddr(out.to, storage);
+    msg.msg_name = (storage as *mut libc::sockaddr_storage).cast();
+    *iov = libc::iovec {
+        iov_base: out.data.as_ptr() as *mut _,
+        iov_len: out.data.len(),
+    };
+    msg.msg_iov = iov;
     msg.msg_iovlen = 1;
-    let source = match (from, to) {
+    let source = match (out.from, out.to) {
         (Some(IpAddr::V4(src)), SocketAddr::V4(_)) => Some(IpAddr::V4(src)),
         (Some(IpAddr::V6(src)), SocketAddr::V6(_)) => Some(IpAddr::V6(src)),
         _ => None,
     };
-    if source.is_some() || segment.is_some() {
+    if source.is_some() || out.segment.is_some() {
         msg.msg_control = cmsg.0.as_mut_ptr().cast();
         msg.msg_controllen = CMSG_SPACE as _;
         // SAFETY: the control buffer is CMSG_SPACE bytes, room for both messages, and
         // aligned for cmsghdr.
-        unsafe { write_control(&mut msg, source, segment) };
+        unsafe { write_control(msg, source, out.segment) };
     }
-    // SAFETY: every pointer in `msg` refers to a live buffer of the stated length.
-    let n = unsafe { libc::sendmsg(fd, &msg, 0) };
-    cvt(n as libc::c_int).map(|_| n as usize)
 }
 
 /// Writes the source-address and GSO control messages and sets the control length.
