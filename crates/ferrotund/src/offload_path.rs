@@ -1,9 +1,10 @@
 //! The send path over a TUN with offloads (`IFF_VNET_HDR`): one read may be a 64 KiB TCP or
 //! UDP super-packet, and one batch takes every read already queued. The batch is split into
 //! MTU-sized packets, routed and numbered on the thread's data path (`data_path.rs`), sealed
-//! on the crypto workers when there are any, and sent as runs of equal-sized datagrams with one UDP
-//! GSO call each. This is what moves the per-packet system-call cost out of the way
-//! (performance.md); the receive side (`receive.rs`) coalesces again before the TUN write.
+//! on the crypto workers when there are any, and sent as runs of equal-sized datagrams: one
+//! UDP GSO message per run of up to 64 KiB, all of a batch's messages in one `sendmmsg`. This
+//! is what moves the per-packet system-call cost out of the way (performance.md); the receive
+//! side (`receive.rs`) coalesces again before the TUN write.
 
 use crate::engine::Shared;
 use ferrotun_io::offload::{split_packed, Layout, Placed, VirtioNetHdr, VNET_HDR_LEN};
