@@ -25,17 +25,7 @@ pub(crate) fn configure_packet_thread() {
     if std::env::var("FERROTUN_SCHED_BATCH").as_deref() == Ok("0") {
         return;
     }
-    let slice_us = match std::env::var("FERROTUN_SCHED_SLICE_US") {
-        Err(_) => DEFAULT_SLICE_US,
-        Ok(v) => v.trim().parse::<u64>().unwrap_or_else(|_| {
-            tracing::warn!(
-                value = v,
-                "FERROTUN_SCHED_SLICE_US is not a number; ignored"
-            );
-            DEFAULT_SLICE_US
-        }),
-    };
-    let slice_ns = (slice_us > 0).then(|| slice_us.saturating_mul(1000));
+    let slice_ns = slice_ns();
     match ferrotun_io::sys::use_batch_scheduling(slice_ns) {
         Ok(true) => {}
         Ok(false) if slice_ns.is_some() => {
@@ -44,4 +34,23 @@ pub(crate) fn configure_packet_thread() {
         Ok(false) => {}
         Err(e) => tracing::debug!(error = %e, "packet thread keeps normal scheduling"),
     }
+}
+
+/// The slice to ask for (`None`: the kernel's), read once for all packet threads so a bad
+/// value is reported once.
+fn slice_ns() -> Option<u64> {
+    static SLICE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *SLICE.get_or_init(|| {
+        let slice_us = match std::env::var("FERROTUN_SCHED_SLICE_US") {
+            Err(_) => DEFAULT_SLICE_US,
+            Ok(v) => v.trim().parse::<u64>().unwrap_or_else(|_| {
+                tracing::warn!(
+                    value = v,
+                    "FERROTUN_SCHED_SLICE_US is not a number; ignored"
+                );
+                DEFAULT_SLICE_US
+            }),
+        };
+        (slice_us > 0).then(|| slice_us.saturating_mul(1000))
+    })
 }
