@@ -1,5 +1,5 @@
 //! Tunnels between ferrotund and ferrotund or wireguard-go, each side as the initiator:
-//! handshake, ping both ways over inner IPv4 and IPv6, 5 MiB of TCP each way, over an IPv4 or
+//! handshake, ping both ways over inner IPv4 and IPv6, a second of TCP each way, over an IPv4 or
 //! IPv6 outer endpoint, with and without a preshared key. The matrix is pairwise, not full:
 //! every pair of implementations meets both outer families and both PSK settings.
 
@@ -9,8 +9,9 @@ use crate::traffic::{iperf, ping_all, wait_ping};
 use crate::tunnel::{Spec, Tunnel, TA4, TA6, TB4, TB6};
 use std::time::Duration;
 
-/// TCP payload that must arrive of the 5 MiB iperf3 sends.
-const MIN_TCP: u64 = 2 * 1024 * 1024;
+/// TCP payload that must arrive in iperf3's second: even the slowest peer here (wireguard-go
+/// 2022, about 0.5 Gbit/s) moves some 60 MB.
+const MIN_TCP: u64 = 4 * 1024 * 1024;
 
 /// (rx, tx) of `d` towards `peer` after `f` minus before.
 fn counted(d: &Daemon, peer: &str, f: impl FnOnce()) -> (u64, u64) {
@@ -30,7 +31,7 @@ pub fn exercise(spec: Spec) {
     ping_all(a, TB6, 3);
     ping_all(b, TA4, 3);
     ping_all(b, TA6, 3);
-    // A sends 5 MiB to B over inner IPv4; both sides' counters must have seen it.
+    // A sends to B over inner IPv4; both sides' counters must have seen it.
     let mut sent = (0, 0);
     let mut got = 0;
     let received = counted(&t.resp, &t.init_keys.public, || {
@@ -46,7 +47,7 @@ pub fn exercise(spec: Spec) {
         t.init.show("dump"),
         t.resp.show("dump")
     );
-    // B sends 5 MiB to A over inner IPv6.
+    // B sends to A over inner IPv6.
     let received = counted(&t.init, &t.resp_keys.public, || {
         got = iperf(b, a, TB6, true)
     });

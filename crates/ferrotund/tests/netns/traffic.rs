@@ -78,10 +78,11 @@ pub fn leading_u64(text: &str) -> Option<u64> {
         .ok()
 }
 
-/// Sends 5 MiB over TCP with iperf3 (`-n 5M`): the server listens on `addr` in `server_ns`,
+/// Sends TCP for one second with iperf3 (`-t 1`): the server listens on `addr` in `server_ns`,
 /// the client connects from `client_ns`; with `reverse` the server sends. Returns the bytes
-/// the receiving side reports (iperf3 stops counting when the sender has written 5 MiB, so
-/// this is less than 5 MiB by what was still in flight).
+/// the receiving side reports. A time, not a byte count (`-n`): iperf3 ends an `-n` test when
+/// the sender has *written* its bytes, so what the receiver counted fell short by whatever
+/// the socket buffers held, up to megabytes behind a slow peer, and a fixed threshold flaked.
 #[track_caller]
 pub fn iperf(server_ns: &str, client_ns: &str, addr: &str, reverse: bool) -> u64 {
     let server = iperf_server(server_ns, addr);
@@ -92,8 +93,8 @@ pub fn iperf(server_ns: &str, client_ns: &str, addr: &str, reverse: bool) -> u64
         addr,
         "-p",
         IPERF_PORT,
-        "-n",
-        "5M",
+        "-t",
+        "1",
         "--connect-timeout",
         "3000",
     ];

@@ -26,8 +26,8 @@ fn exercise(env: &[(&str, &str)]) {
     for reverse in [false, true] {
         let got = iperf(b, a, TB4, reverse);
         assert!(
-            got >= 2 * 1024 * 1024,
-            "{env:?}: only {got} bytes of 5 MiB arrived (reverse: {reverse})\n{}\n{}",
+            got >= 4 * 1024 * 1024,
+            "{env:?}: only {got} bytes arrived in a second (reverse: {reverse})\n{}\n{}",
             t.init.show("dump"),
             t.resp.show("dump")
         );
