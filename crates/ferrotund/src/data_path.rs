@@ -64,30 +64,19 @@ impl Shared {
     /// (saves a read that would only say so again).
     pub(crate) fn read_tun_after(&self, buf: &mut [u8], found_empty: bool) -> Option<usize> {
         if found_empty {
-            if let Err(e) = self.tun.wait_readable() {
-                tracing::debug!(error = %e, "waiting for the TUN failed");
-            }
+            self.wait_tun();
         }
         loop {
-            match self.tun.recv(buf) {
-                Ok(n) => return Some(n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if let Err(e) = self.tun.wait_readable() {
-                        tracing::debug!(error = %e, "waiting for the TUN failed");
-                    }
-                }
-                Err(e) => {
-                    tracing::info!(error = %e, "TUN interface gone");
-                    self.request_exit(Exit::InterfaceGone);
-                    return None;
-                }
+            if let Some(n) = self.read_tun_now(buf)? {
+                return Some(n);
             }
+            self.wait_tun();
         }
     }
 
-    /// Reads one packet if one is queued (non-blocking TUN only): `Some(None)` if none is,
-    /// `None` once the interface is gone (the daemon is then asked to exit).
+    /// Reads one packet if one is queued (a non-blocking TUN; a blocking one waits for it):
+    /// `Some(None)` if none is, `None` once the interface is gone (the daemon is then asked
+    /// to exit).
     pub(crate) fn read_tun_now(&self, buf: &mut [u8]) -> Option<Option<usize>> {
         loop {
             match self.tun.recv(buf) {
@@ -103,15 +92,9 @@ impl Shared {
         }
     }
 
-    /// Reads one more packet if one is queued (non-blocking TUN only); errors show up again
-    /// at the next [`read_tun`](Self::read_tun).
-    pub(crate) fn try_read_tun(&self, buf: &mut [u8]) -> Option<usize> {
-        loop {
-            match self.tun.recv(buf) {
-                Ok(n) => return Some(n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
+    fn wait_tun(&self) {
+        if let Err(e) = self.tun.wait_readable() {
+            tracing::debug!(error = %e, "waiting for the TUN failed");
         }
     }
 

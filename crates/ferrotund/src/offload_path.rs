@@ -85,17 +85,29 @@ impl OffloadSend {
 
     /// Sends the `n` bytes read into [`read_buf`](Self::read_buf) and every read already
     /// queued after them (many small UDP packets, or several super-packets) as one batch:
-    /// sealed together and sent in GSO runs. Returns true if it found the TUN empty.
-    pub(crate) fn send_batch(&mut self, shared: &Shared, dp: &mut DataPath, n: usize) -> bool {
-        let mut found_empty = false;
+    /// sealed together and sent in GSO runs. Returns whether it found the TUN empty, or
+    /// `None` if the interface is gone (the batch read so far is still sent).
+    pub(crate) fn send_batch(
+        &mut self,
+        shared: &Shared,
+        dp: &mut DataPath,
+        n: usize,
+    ) -> Option<bool> {
+        let mut found = Some(false);
         self.placed.clear();
         let mut end = self.split_read(dp, n, 0);
         while self.batching && self.placed.len() <= MAX_SEGMENTS / 2 && end <= SEALED_BUF / 2 {
-            let Some(n) = shared.try_read_tun(&mut self.buf) else {
-                found_empty = true;
-                break;
-            };
-            end = self.split_read(dp, n, end);
+            match shared.read_tun_now(&mut self.buf) {
+                Some(Some(n)) => end = self.split_read(dp, n, end),
+                Some(None) => {
+                    found = Some(true);
+                    break;
+                }
+                None => {
+                    found = None;
+                    break;
+                }
+            }
         }
         self.runs.clear();
         let unreachable =
@@ -104,7 +116,7 @@ impl OffloadSend {
         for i in unreachable {
             shared.unreachable(plaintext(&self.sealed, self.placed[i]));
         }
-        found_empty
+        found
     }
 
     /// Splits the read of `n` bytes into the slots from `at` on; returns where the next slot
@@ -150,7 +162,10 @@ impl Shared {
             let Some(n) = self.read_tun_after(send.read_buf(), found_empty) else {
                 return;
             };
-            found_empty = send.send_batch(&self, &mut dp, n);
+            let Some(empty) = send.send_batch(&self, &mut dp, n) else {
+                return;
+            };
+            found_empty = empty;
         }
     }
 

@@ -118,7 +118,9 @@ impl Shared {
         match tun {
             TunSend::Offload(send) => match self.read_tun_now(send.read_buf()) {
                 Some(Some(n)) => {
-                    send.send_batch(self, dp, n);
+                    if send.send_batch(self, dp, n).is_none() {
+                        return Turn::Gone;
+                    }
                 }
                 Some(None) => {}
                 None => return Turn::Gone,
