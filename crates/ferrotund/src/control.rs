@@ -1,23 +1,24 @@
 //! The UAPI server: one thread accepts on the socket, one thread per connection speaks the
 //! protocol (ferrotun-uapi), taking the device lock only around `get` and `set`.
 
-use crate::engine::Shared;
+use crate::daemon::Daemon;
+use crate::threads;
+use crate::transmit;
 use ferrotun_io::udp::UdpPair;
 use ferrotun_uapi::accept::{accept_loop, AcceptLimits};
 use ferrotun_uapi::{server, Errno, Error, Interface, SetRequest};
 use std::ops::ControlFlow;
 use std::os::unix::net::UnixListener;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// The daemon-owned settings `wg` can change: listen port and fwmark.
 struct Settings<'a> {
-    shared: &'a Arc<Shared>,
+    daemon: &'a Arc<Daemon>,
 }
 
 impl Interface for Settings<'_> {
     fn listen_port(&self) -> u16 {
-        self.shared.sockets().port()
+        self.daemon.sockets.current().port()
     }
 
     fn set_listen_port(&mut self, port: u16) -> Result<(), Errno> {
@@ -29,8 +30,9 @@ impl Interface for Settings<'_> {
         // Our own previous sockets on this port may still be closing.
         if matches!(&bound, Err(e) if e.kind() == std::io::ErrorKind::AddrInUse)
             && self
-                .shared
-                .wait_for_retired_sockets(std::time::Duration::from_millis(500))
+                .daemon
+                .sockets
+                .wait_for_retired(std::time::Duration::from_millis(500))
         {
             bound = UdpPair::bind(port, fwmark);
         }
@@ -38,21 +40,20 @@ impl Interface for Settings<'_> {
             tracing::error!(port, error = %e, "cannot bind listen port");
             Errno::EADDRINUSE
         })?;
-        self.shared.replace_sockets(sockets);
+        let new = self.daemon.sockets.replace(sockets);
+        threads::start_socket_readers(self.daemon, new);
         Ok(())
     }
 
     fn fwmark(&self) -> u32 {
-        u32::try_from(self.shared.fwmark.load(Ordering::Relaxed)).unwrap_or(0)
+        self.daemon.sockets.fwmark()
     }
 
     fn set_fwmark(&mut self, mark: u32) -> Result<(), Errno> {
-        self.shared.sockets().set_fwmark(mark).map_err(|e| {
+        self.daemon.sockets.set_fwmark(mark).map_err(|e| {
             tracing::error!(error = %e, "cannot set fwmark");
             Errno::EADDRINUSE
-        })?;
-        self.shared.fwmark.store(u64::from(mark), Ordering::Relaxed);
-        Ok(())
+        })
     }
 
     fn resolve_zone(&self, name: &str) -> Option<u32> {
@@ -61,16 +62,16 @@ impl Interface for Settings<'_> {
 }
 
 struct Connection {
-    shared: Arc<Shared>,
+    daemon: Arc<Daemon>,
 }
 
 impl server::Handler for Connection {
     fn get(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
-        let dev = self.shared.lock();
+        let dev = self.daemon.device.lock();
         ferrotun_uapi::write_get(
             &dev,
             &Settings {
-                shared: &self.shared,
+                daemon: &self.daemon,
             },
             out,
         );
@@ -78,10 +79,15 @@ impl server::Handler for Connection {
     }
 
     fn set(&mut self, request: SetRequest) -> Result<(), Error> {
-        let shared = Arc::clone(&self.shared);
-        self.shared.step(|dev, now| {
-            ferrotun_uapi::apply(dev, &mut Settings { shared: &shared }, now, request)
-        })?;
+        let d = &self.daemon;
+        let stepped = d.device.step(d.tun.poll_mtu(), |dev, now| {
+            ferrotun_uapi::apply(dev, &mut Settings { daemon: d }, now, request)
+        });
+        if !stepped.transmits.is_empty() {
+            let failed = transmit::send_all(&d.sockets.current(), &stepped.transmits);
+            d.device.send_failed(&failed);
+        }
+        stepped.result?;
         Ok(())
     }
 
@@ -96,15 +102,15 @@ impl server::Handler for Connection {
 
 /// Starts the accept thread: at most 256 connections at once, each dropped after 30 s
 /// without a byte, and a back-off instead of a busy loop when descriptors run out.
-pub fn serve(shared: &Arc<Shared>, listener: UnixListener) {
-    let shared = Arc::clone(shared);
+pub fn serve(daemon: &Arc<Daemon>, listener: UnixListener) {
+    let daemon = Arc::clone(daemon);
     let spawned = std::thread::Builder::new()
         .name("ferrotund-uapi".into())
         .spawn(move || {
             let limits = AcceptLimits::default();
             let accepted = accept_loop(&listener, &limits, |stream, slot| {
                 let mut conn = Connection {
-                    shared: Arc::clone(&shared),
+                    daemon: Arc::clone(&daemon),
                 };
                 let _ = std::thread::Builder::new()
                     .name("ferrotund-uapi-conn".into())

@@ -1,7 +1,7 @@
 //! Where the AEAD runs: the batches of one read (a TSO super-packet's segments, a UDP GRO
 //! receive) are sealed or opened on all cores, while the thread that read them waits and then
 //! sends or writes them in the order it prepared them, so no flow is reordered (the
-//! wireguard-go recipe, performance.md §4.3, with a fork-join per batch instead of queues).
+//! wireguard-go recipe, docs/performance.md §3.3, with a fork-join per batch instead of queues).
 //!
 //! `FERROTUN_CRYPTO_THREADS` sets the number of worker threads: `0` runs everything on the
 //! reading thread. The default is one worker per CPU on machines with 4 or more CPUs and none
@@ -23,13 +23,10 @@ pub struct CryptoPool {
 }
 
 impl CryptoPool {
-    /// The pool `FERROTUN_CRYPTO_THREADS` asks for (see the module docs for the default).
-    pub fn from_env() -> Self {
-        let threads = std::env::var("FERROTUN_CRYPTO_THREADS")
-            .ok()
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .unwrap_or_else(default_threads);
-        CryptoPool::with_threads(threads)
+    /// The pool `FERROTUN_CRYPTO_THREADS` asked for (`None`: see the module docs for the
+    /// default).
+    pub fn new(threads: Option<usize>) -> Self {
+        CryptoPool::with_threads(threads.unwrap_or_else(default_threads))
     }
 
     /// A pool of `threads` workers (`0`: none).

@@ -3,12 +3,12 @@
 //! UDP reader and the transport packets behind it: the reader only copies them out, and
 //! when the queue is full it drops them (counted) instead of falling behind.
 //!
-//! The handshake thread runs at a lower scheduling priority than the data path (nice +5),
-//! so on a small machine a flood takes CPU time from handshakes first, not from tunnels;
-//! under load it also lets messages gather for a millisecond between batches.
+//! The queue also meters the rate of handshake messages, which decides when the device is
+//! "under load" (`load.rs`). The thread that empties it is `handshake_thread.rs`.
 
-use crate::engine::Shared;
+use crate::load::LoadMeter;
 use ferrotun_proto::peer::Endpoint;
+use ferrotun_proto::time::Instant;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -16,17 +16,12 @@ use std::sync::{Arc, Condvar, Mutex};
 /// The kernel's MAX_QUEUED_INCOMING_HANDSHAKES.
 const MAX_QUEUED: usize = 4096;
 /// Messages handled per lock of the device.
-const BATCH: usize = 64;
-/// How much the handshake thread yields to the data path (see the module docs).
-const NICENESS: i32 = 5;
-/// Under load, how long messages gather after a partial batch before the thread looks
-/// again (a flood then costs about a thousand wake-ups a second, not one per message).
-const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
+pub const BATCH: usize = 64;
 
 /// A received handshake message and its sender.
 pub struct Queued {
-    from: Endpoint,
-    data: Box<[u8]>,
+    pub from: Endpoint,
+    pub data: Box<[u8]>,
 }
 
 /// The bounded queue between the UDP readers and the handshake thread.
@@ -34,15 +29,36 @@ pub struct Queued {
 pub struct HandshakeQueue {
     queue: Mutex<VecDeque<Queued>>,
     ready: Condvar,
+    load: LoadMeter,
     /// Whether the load meter says "under load" (set by the readers, read by the thread).
-    pub(crate) under_load: AtomicBool,
-    /// Messages dropped because the queue was full.
-    pub(crate) dropped: AtomicU64,
+    under_load: AtomicBool,
+    /// Messages dropped because the queue was full (also reported with the device's drops).
+    dropped: Arc<AtomicU64>,
 }
 
 impl HandshakeQueue {
+    /// Queues a handshake message received at `now`: initiations and responses count
+    /// towards the load; cookie replies do not, as in the kernel driver.
+    pub fn push_received(&self, from: Endpoint, data: &[u8], now: Instant) -> bool {
+        if matches!(data.first(), Some(1 | 2)) {
+            let busy = self.load.record(now);
+            self.under_load.store(busy, Ordering::Relaxed);
+        }
+        self.push(from, data)
+    }
+
+    /// Whether the device is under load, as the readers last measured.
+    pub fn under_load(&self) -> bool {
+        self.under_load.load(Ordering::Relaxed)
+    }
+
+    /// The counter of messages a full queue turned away.
+    pub fn dropped(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.dropped)
+    }
+
     /// Queues a copy of `data`; `false` (and counted) if the queue is full.
-    pub fn push(&self, from: Endpoint, data: &[u8]) -> bool {
+    fn push(&self, from: Endpoint, data: &[u8]) -> bool {
         let mut queue = self
             .queue
             .lock()
@@ -67,12 +83,12 @@ impl HandshakeQueue {
     }
 
     /// Waits for messages, then moves up to [`BATCH`] of them into `out`.
-    fn pop_batch(&self, out: &mut Vec<Queued>, stopping: &AtomicBool) {
+    pub fn pop_batch(&self, out: &mut Vec<Queued>) {
         let mut queue = self
             .queue
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        while queue.is_empty() && !stopping.load(Ordering::Acquire) {
+        while queue.is_empty() {
             queue = self
                 .ready
                 .wait(queue)
@@ -81,48 +97,13 @@ impl HandshakeQueue {
         let n = queue.len().min(BATCH);
         out.extend(queue.drain(..n));
     }
-
-    /// Wakes the thread so it can see that the daemon stops.
-    pub fn wake(&self) {
-        self.ready.notify_all();
-    }
-}
-
-impl Shared {
-    /// The handshake thread: handles queued messages in batches, one device lock each.
-    pub(crate) fn handshake_loop(self: Arc<Self>) {
-        if let Err(e) = ferrotun_io::sys::lower_thread_priority(NICENESS) {
-            tracing::debug!(error = %e, "handshake thread keeps normal priority");
-        }
-        let mut batch = Vec::with_capacity(BATCH);
-        while !self.stopping.load(Ordering::Acquire) {
-            batch.clear();
-            self.handshakes.pop_batch(&mut batch, &self.stopping);
-            if batch.is_empty() {
-                continue;
-            }
-            let under_load = self.handshakes.under_load.load(Ordering::Relaxed);
-            let partial = batch.len() < BATCH;
-            self.step(|dev, now| {
-                dev.set_under_load(under_load);
-                for msg in &mut batch {
-                    if let Err(reason) = dev.handle_datagram(now, msg.from, &mut msg.data) {
-                        tracing::trace!(from = %msg.from.addr, %reason, "dropped handshake message");
-                    }
-                }
-            });
-            if under_load && partial {
-                std::thread::sleep(LINGER);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::{HandshakeQueue, Queued, BATCH, MAX_QUEUED};
     use ferrotun_proto::peer::Endpoint;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::Ordering;
 
     fn from() -> Endpoint {
         Endpoint::from("127.0.0.1:1".parse::<std::net::SocketAddr>().unwrap())
@@ -135,22 +116,12 @@ mod tests {
             let pushed = q.push(from(), &(i as u32).to_le_bytes());
             assert_eq!(pushed, i < MAX_QUEUED);
         }
-        assert_eq!(q.dropped.load(Ordering::Relaxed), 10);
-        let stopping = AtomicBool::new(false);
+        assert_eq!(q.dropped().load(Ordering::Relaxed), 10);
         let mut batch: Vec<Queued> = Vec::new();
-        q.pop_batch(&mut batch, &stopping);
+        q.pop_batch(&mut batch);
         assert_eq!(batch.len(), BATCH);
         for (i, msg) in batch.iter().enumerate() {
             assert_eq!(&msg.data[..], &(i as u32).to_le_bytes());
         }
-    }
-
-    #[test]
-    fn a_stopping_daemon_never_waits_on_an_empty_queue() {
-        let q = HandshakeQueue::default();
-        let stopping = AtomicBool::new(true);
-        let mut batch = Vec::new();
-        q.pop_batch(&mut batch, &stopping);
-        assert!(batch.is_empty());
     }
 }

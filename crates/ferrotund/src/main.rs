@@ -5,19 +5,31 @@
 
 mod control;
 mod crypto_pool;
-mod data_path;
+mod daemon;
+mod device_cell;
 mod drop_report;
-mod engine;
 mod handshake_queue;
+mod handshake_thread;
 mod icmp;
+mod lifecycle;
 mod load;
 mod logging;
-mod offload_path;
+mod offload_send;
 mod packet_loop;
+mod packet_thread;
+mod plain_send;
 mod receive;
 mod sched;
+mod settings;
+mod sockets;
 mod startup;
 mod test_timing;
+mod threads;
+mod timer_thread;
+mod transmit;
+mod tun_port;
+mod tun_thread;
+mod udp_thread;
 mod watch;
 
 use std::process::ExitCode;

@@ -16,34 +16,19 @@
 //! The TUN is non-blocking in this mode, with or without offloads (an inherited `WG_TUN_FD`
 //! shares that flag with whoever passed it).
 
-use crate::data_path::PlainSend;
-use crate::engine::Shared;
-use crate::offload_path::OffloadSend;
-use crate::receive::RxState;
+use crate::daemon::Daemon;
+use crate::lifecycle::Exit;
+use crate::offload_send::{BatchEnd, OffloadSend, ReadMode};
+use crate::packet_thread::PacketThread;
+use crate::plain_send::PlainSend;
+use crate::receive::{RxState, Wait};
+use crate::tun_port::TunRead;
 use ferrotun_io::sys;
-use ferrotun_proto::device::DataPath;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// Packets a TUN without offloads gives per turn, so the sockets get theirs.
 const PLAIN_READS_PER_TURN: usize = 64;
-
-/// Whether the daemon runs one packet thread (see the module docs): `FERROTUN_PACKET_THREADS`
-/// is `one` or `split` (the default).
-pub(crate) fn one_packet_thread() -> bool {
-    match std::env::var("FERROTUN_PACKET_THREADS").as_deref() {
-        Ok("one") => true,
-        Ok("split") | Err(_) => false,
-        Ok(other) => {
-            tracing::warn!(
-                value = other,
-                "FERROTUN_PACKET_THREADS is one or split; ignored"
-            );
-            false
-        }
-    }
-}
 
 /// The TUN side of the packet thread.
 enum TunSend {
@@ -57,84 +42,96 @@ enum Turn {
     Gone,
 }
 
-impl Shared {
-    /// Serves the TUN and the sockets from one thread until the interface is gone.
-    pub(crate) fn packet_loop(self: Arc<Self>) {
-        let mut dp = self.start_packet_thread();
-        let mut rx = RxState::new(&self);
-        let mut tun = if self.tun.offload().is_some() {
-            TunSend::Offload(Box::new(OffloadSend::new(true)))
-        } else {
-            TunSend::Plain(PlainSend::new())
-        };
-        let mut pair = self.sockets();
-        let mut failing = false;
-        loop {
-            if self.stopping.load(Ordering::Acquire) {
-                return;
-            }
-            let current = self.sockets();
-            if !Arc::ptr_eq(&pair, &current) {
-                // Dropping the old pair lets a listen-port change rebind it.
-                pair = current;
-            }
-            let sockets = [pair.v4.as_ref(), pair.v6.as_ref()];
-            let fds = [
-                self.tun.as_raw_fd(),
-                sockets[0].map_or(-1, AsRawFd::as_raw_fd),
-                sockets[1].map_or(-1, AsRawFd::as_raw_fd),
-            ];
-            let ready = match sys::poll_readable(&fds) {
-                Ok(ready) => {
-                    failing = false;
-                    ready
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Once per spell of failures, not a hundred lines a second.
-                    if !core::mem::replace(&mut failing, true) {
-                        tracing::error!(error = %e, "cannot wait for packets; retrying");
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(10));
-                    continue;
-                }
-            };
-            if ready & 1 != 0 {
-                if let Turn::Gone = self.tun_turn(&mut tun, &mut dp) {
-                    return;
-                }
-            }
-            for (i, socket) in sockets.into_iter().enumerate() {
-                if let Some(socket) = socket.filter(|_| ready & (2 << i) != 0) {
-                    let _ = self.receive_batch(&mut rx, &mut dp, socket, false);
-                }
-            }
-        }
-    }
+/// The sources the thread polls, in the order of the poll set.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Tun = 0,
+    V4 = 1,
+    V6 = 2,
+}
 
-    /// Sends what the TUN has queued: one batch with offloads, a bounded number of packets
-    /// without.
-    fn tun_turn(&self, tun: &mut TunSend, dp: &mut DataPath) -> Turn {
-        match tun {
-            TunSend::Offload(send) => match self.read_tun_now(send.read_buf()) {
-                Some(Some(n)) => {
-                    if send.send_batch(self, dp, n).is_none() {
-                        return Turn::Gone;
-                    }
+/// Which of the polled sources have something to read.
+struct Readiness(u64);
+
+impl Readiness {
+    fn has(&self, source: Source) -> bool {
+        self.0 & (1 << source as u32) != 0
+    }
+}
+
+/// Serves the TUN and the sockets from one thread until the interface is gone.
+pub fn run(d: Arc<Daemon>) {
+    let mut pt = PacketThread::start(&d);
+    let mut rx = RxState::new(&d.tun);
+    let mut tun = if d.tun.has_offload() {
+        // The TUN was made non-blocking before this mode was chosen (`startup.rs`).
+        TunSend::Offload(Box::new(OffloadSend::new(ReadMode::Batching)))
+    } else {
+        TunSend::Plain(PlainSend::new())
+    };
+    let mut failing = false;
+    loop {
+        if d.lifecycle.stopping() {
+            return;
+        }
+        // Refreshed here, so dropping a replaced pair lets a listen-port change rebind it.
+        let pair = Arc::clone(pt.sockets.get(&d.sockets));
+        let fds = [
+            d.tun.tun().as_raw_fd(),
+            pair.v4.as_ref().map_or(-1, AsRawFd::as_raw_fd),
+            pair.v6.as_ref().map_or(-1, AsRawFd::as_raw_fd),
+        ];
+        let ready = match sys::poll_readable(&fds) {
+            Ok(ready) => {
+                failing = false;
+                Readiness(ready)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                // Once per spell of failures, not a hundred lines a second.
+                if !core::mem::replace(&mut failing, true) {
+                    tracing::error!(error = %e, "cannot wait for packets; retrying");
                 }
-                Some(None) => {}
-                None => return Turn::Gone,
-            },
-            TunSend::Plain(send) => {
-                for _ in 0..PLAIN_READS_PER_TURN {
-                    match self.read_tun_now(&mut send.buf) {
-                        Some(Some(n)) => send.send_one(self, dp, n),
-                        Some(None) => break,
-                        None => return Turn::Gone,
-                    }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            }
+        };
+        if ready.has(Source::Tun) {
+            if let Turn::Gone = tun_turn(&d, &mut tun, &mut pt) {
+                break;
+            }
+        }
+        for (source, socket) in [(Source::V4, &pair.v4), (Source::V6, &pair.v6)] {
+            if let Some(socket) = socket.as_ref().filter(|_| ready.has(source)) {
+                let _ = rx.receive_batch(&d, &mut pt, socket, Wait::No);
+            }
+        }
+    }
+    d.lifecycle.request_exit(Exit::InterfaceGone);
+}
+
+/// Sends what the TUN has queued: one batch with offloads, a bounded number of packets
+/// without.
+fn tun_turn(d: &Daemon, tun: &mut TunSend, pt: &mut PacketThread) -> Turn {
+    match tun {
+        TunSend::Offload(send) => match d.tun.read_now(send.read_buf()) {
+            TunRead::Packet(n) => {
+                if send.send_batch(d, pt, n) == BatchEnd::InterfaceGone {
+                    return Turn::Gone;
+                }
+            }
+            TunRead::Empty => {}
+            TunRead::Gone => return Turn::Gone,
+        },
+        TunSend::Plain(send) => {
+            for _ in 0..PLAIN_READS_PER_TURN {
+                match d.tun.read_now(&mut send.buf) {
+                    TunRead::Packet(n) => send.send_one(d, pt, n),
+                    TunRead::Empty => break,
+                    TunRead::Gone => return Turn::Gone,
                 }
             }
         }
-        Turn::Done
     }
+    Turn::Done
 }

@@ -11,21 +11,19 @@
 //!   thread woken on an idle CPU runs at once. `FERROTUN_SCHED_BATCH=0` turns this (and the
 //!   slice) off.
 //! * A custom time slice (Linux ≥ 6.12's EEVDF scheduler), 3 ms by default instead of the
-//!   kernel's default (1.4 ms on the 2-CPU VM): a packet thread then runs its batch to the end more often before the
-//!   application's wake-ups take the CPU. In paired runs on the 2-CPU VM single-stream TCP
+//!   kernel's default (1.4 ms on the 2-CPU VM): a packet thread then runs its batch to the end
+//!   more often before the application's wake-ups take the CPU. In paired runs on the 2-CPU VM single-stream TCP
 //!   rose by 8 % on average (10 of 10 pairs; BENCHMARKS.md). `FERROTUN_SCHED_SLICE_US` sets
 //!   it in microseconds (the kernel clamps it to 100–100000); `0` keeps the kernel's. Older
 //!   kernels ignore it.
 
-/// The default slice for packet threads, in microseconds.
-const DEFAULT_SLICE_US: u64 = 3000;
+use crate::settings::Scheduling;
 
 /// Applies the packet-thread scheduling to the calling thread.
-pub(crate) fn configure_packet_thread() {
-    if std::env::var("FERROTUN_SCHED_BATCH").as_deref() == Ok("0") {
+pub(crate) fn configure_packet_thread(scheduling: Scheduling) {
+    let Scheduling::Batch { slice_ns } = scheduling else {
         return;
-    }
-    let slice_ns = slice_ns();
+    };
     match ferrotun_io::sys::use_batch_scheduling(slice_ns) {
         Ok(true) => {}
         Ok(false) if slice_ns.is_some() => {
@@ -34,23 +32,4 @@ pub(crate) fn configure_packet_thread() {
         Ok(false) => {}
         Err(e) => tracing::debug!(error = %e, "packet thread keeps normal scheduling"),
     }
-}
-
-/// The slice to ask for (`None`: the kernel's), read once for all packet threads so a bad
-/// value is reported once.
-fn slice_ns() -> Option<u64> {
-    static SLICE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
-    *SLICE.get_or_init(|| {
-        let slice_us = match std::env::var("FERROTUN_SCHED_SLICE_US") {
-            Err(_) => DEFAULT_SLICE_US,
-            Ok(v) => v.trim().parse::<u64>().unwrap_or_else(|_| {
-                tracing::warn!(
-                    value = v,
-                    "FERROTUN_SCHED_SLICE_US is not a number; ignored"
-                );
-                DEFAULT_SLICE_US
-            }),
-        };
-        (slice_us > 0).then(|| slice_us.saturating_mul(1000))
-    })
 }

@@ -3,8 +3,15 @@
 //! both, or serve in the foreground. Because both exist before the foreground process
 //! returns, `ip link set … netns` right after `ferrotund` cannot race it.
 
-use crate::engine::{Exit, Shared};
-use crate::{control, logging, watch};
+use crate::crypto_pool::CryptoPool;
+use crate::daemon::Daemon;
+use crate::device_cell::DeviceCell;
+use crate::handshake_queue::HandshakeQueue;
+use crate::lifecycle::{Exit, Lifecycle};
+use crate::settings::{Offload, PacketThreads, Settings};
+use crate::sockets::Sockets;
+use crate::tun_port::TunPort;
+use crate::{control, logging, threads, watch};
 use ferrotun_io::tun::Tun;
 use ferrotun_io::udp::UdpPair;
 use ferrotun_proto::consts::DEFAULT_MTU;
@@ -14,6 +21,7 @@ use rand_core::SeedableRng as _;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixListener;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 /// Why the daemon could not start; printed as one line.
 #[derive(Debug)]
@@ -49,7 +57,7 @@ fn inherited_fd(var: &str) -> Result<Option<OwnedFd>, StartError> {
         .map_err(|e| fail(&format!("{var}={fd}"), e))
 }
 
-fn open_tun(name: &str) -> Result<Tun, StartError> {
+fn open_tun(name: &str, offload: Offload) -> Result<Tun, StartError> {
     if let Some(fd) = inherited_fd("WG_TUN_FD")? {
         return Tun::from_fd(fd).map_err(|e| fail("Failed to use TUN device from WG_TUN_FD", e));
     }
@@ -58,11 +66,9 @@ fn open_tun(name: &str) -> Result<Tun, StartError> {
             "Failed to create TUN device: /dev/net/tun does not exist".into(),
         ));
     }
-    // FERROTUN_OFFLOAD=0 turns TUN offloads off (they are used whenever the kernel accepts them).
-    let created = if std::env::var("FERROTUN_OFFLOAD").is_ok_and(|v| v == "0") {
-        Tun::create(name, DEFAULT_MTU as u32)
-    } else {
-        Tun::create_with_offload(name, DEFAULT_MTU as u32)
+    let created = match offload {
+        Offload::Off => Tun::create(name, DEFAULT_MTU as u32),
+        Offload::WhenAvailable => Tun::create_with_offload(name, DEFAULT_MTU as u32),
     };
     created.map_err(|e| fail("Failed to create TUN device", e))
 }
@@ -89,10 +95,10 @@ pub fn run(name: &str, foreground: bool) -> Result<(), StartError> {
     if name.is_empty() || name.len() > 15 || name.contains(['/', ' ', '\0']) {
         return Err(StartError(format!("invalid interface name {name:?}")));
     }
-    // Checked here, before detaching, so a refused test setting is reported to the caller.
-    crate::test_timing::from_env().map_err(StartError)?;
+    // Read here, before detaching, so a refused setting is reported to the caller.
+    let settings = Settings::from_env().map_err(StartError)?;
     let uapi = open_uapi(name)?;
-    let tun = match open_tun(name) {
+    let tun = match open_tun(name, settings.offload) {
         Ok(tun) => tun,
         Err(e) => {
             let _ = std::fs::remove_file(socket_path(name));
@@ -100,7 +106,7 @@ pub fn run(name: &str, foreground: bool) -> Result<(), StartError> {
         }
     };
     if foreground {
-        serve(tun, uapi)
+        serve(tun, uapi, settings)
     } else {
         detach(name, &tun, &uapi)
     }
@@ -131,34 +137,54 @@ fn detach(name: &str, tun: &Tun, uapi: &UnixListener) -> Result<(), StartError> 
     Ok(())
 }
 
-fn serve(tun: Tun, uapi: UnixListener) -> Result<(), StartError> {
+fn serve(tun: Tun, uapi: UnixListener, mut settings: Settings) -> Result<(), StartError> {
     let name = tun.name().to_string();
     let sockets = UdpPair::bind(0, 0).map_err(|e| fail("cannot bind UDP socket", e))?;
-    // A ChaCha20 CSPRNG seeded from the OS: the data path draws timer jitter, and a
-    // getrandom(2) call per draw showed up at 3-5 % of the sending thread.
-    let rng = rand_chacha::ChaCha20Rng::from_rng(rand_core::OsRng)
-        .map_err(|e| fail("cannot seed the random number generator", e))?;
-    let mut device = Device::new(Box::new(rng), Box::new(SystemWallClock));
-    device.set_mtu(DEFAULT_MTU);
-    if let Some(timing) = crate::test_timing::from_env().map_err(StartError)? {
-        tracing::warn!(
-            ?timing,
-            "TEST ONLY: protocol timers shortened by FERROTUN_TEST_TIME_SCALE"
-        );
-        device.set_timing(timing);
+    let device = new_device(&settings)?;
+    if settings.packet_threads == PacketThreads::One && tun.set_nonblocking().is_err() {
+        // One thread polls every source, which needs a TUN that never blocks.
+        tracing::warn!("the TUN cannot be made non-blocking; a thread per packet source");
+        settings.packet_threads = PacketThreads::Split;
     }
     let (exit_tx, exit_rx) = std::sync::mpsc::channel();
-    let shared = Shared::new(device, tun, sockets, exit_tx);
-    shared.start();
+    let handshakes = HandshakeQueue::default();
+    let daemon = Arc::new(Daemon {
+        device: DeviceCell::new(device, handshakes.dropped()),
+        sockets: Sockets::new(sockets),
+        tun: TunPort::new(tun),
+        handshakes,
+        crypto: CryptoPool::new(settings.crypto_threads),
+        lifecycle: Lifecycle::new(exit_tx),
+        settings,
+    });
+    threads::start(&daemon);
     let path = socket_path(&name);
-    watch::signals(&shared).map_err(|e| fail("cannot install signal handlers", e))?;
-    watch::socket_file(&shared, path.to_string_lossy().into_owned())
+    watch::signals(&daemon).map_err(|e| fail("cannot install signal handlers", e))?;
+    watch::socket_file(&daemon, path.to_string_lossy().into_owned())
         .map_err(|e| fail("cannot watch UAPI socket", e))?;
-    control::serve(&shared, uapi);
+    control::serve(&daemon, uapi);
     tracing::info!(interface = %name, "device started");
     let why = exit_rx.recv().unwrap_or(Exit::Signal);
     tracing::info!(interface = %name, reason = ?why, "shutting down");
     let _ = std::fs::remove_file(&path);
     // Exiting closes the TUN descriptor, which removes the interface.
     std::process::exit(0)
+}
+
+/// The protocol device, with its own CSPRNG and the test timers if asked for.
+fn new_device(settings: &Settings) -> Result<Device, StartError> {
+    // A ChaCha20 CSPRNG seeded from the OS: the data path draws timer jitter, and a
+    // getrandom(2) call per draw showed up at 3-5 % of the sending thread.
+    let rng = rand_chacha::ChaCha20Rng::from_rng(rand_core::OsRng)
+        .map_err(|e| fail("cannot seed the random number generator", e))?;
+    let mut device = Device::new(Box::new(rng), Box::new(SystemWallClock));
+    device.set_mtu(DEFAULT_MTU);
+    if let Some(timing) = settings.timing {
+        tracing::warn!(
+            ?timing,
+            "TEST ONLY: protocol timers shortened by FERROTUN_TEST_TIME_SCALE"
+        );
+        device.set_timing(timing);
+    }
+    Ok(device)
 }

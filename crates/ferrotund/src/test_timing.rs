@@ -35,13 +35,14 @@ pub fn requested_scale(
         .parse::<u32>()
         .ok()
         .and_then(ferrotun_proto::timers::Timing::scaled_down)
-        .ok_or_else(|| format!("{SCALE_VAR} must be a whole number from 1 to {max}"))?;
+        .ok_or_else(|| {
+            // Worded as `settings.rs` words every bad value.
+            format!(
+                "{SCALE_VAR}={text:?} is not understood (it takes a whole number from 1 to \
+                 {max}); refusing to start"
+            )
+        })?;
     Ok(Some(timing))
-}
-
-/// [`requested_scale`] from the process environment.
-pub fn from_env() -> Result<Option<ferrotun_proto::timers::Timing>, String> {
-    requested_scale(|name| std::env::var(name).ok())
 }
 
 #[cfg(test)]

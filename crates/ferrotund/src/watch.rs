@@ -1,22 +1,23 @@
 //! Reasons to stop that arrive from outside: SIGINT/SIGTERM, and removal of our UAPI socket
 //! file (wireguard-go stops then too, so `rm` of the socket is a way to end the daemon).
 
-use crate::engine::{Exit, Shared};
+use crate::daemon::Daemon;
+use crate::lifecycle::Exit;
 use std::io::Read;
 use std::sync::Arc;
 
 /// Starts a thread that turns SIGINT and SIGTERM into an exit request.
-pub fn signals(shared: &Arc<Shared>) -> std::io::Result<()> {
+pub fn signals(daemon: &Arc<Daemon>) -> std::io::Result<()> {
     let mut signals = signal_hook::iterator::Signals::new([
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGTERM,
     ])?;
-    let shared = Arc::clone(shared);
+    let daemon = Arc::clone(daemon);
     std::thread::Builder::new()
         .name("ferrotund-signals".into())
         .spawn(move || {
             if signals.forever().next().is_some() {
-                shared.request_exit(Exit::Signal);
+                daemon.lifecycle.request_exit(Exit::Signal);
             }
         })?;
     Ok(())
@@ -24,9 +25,9 @@ pub fn signals(shared: &Arc<Shared>) -> std::io::Result<()> {
 
 /// Starts a thread that requests an exit when `path` disappears. Uses inotify, so an idle
 /// daemon makes no periodic wakeups.
-pub fn socket_file(shared: &Arc<Shared>, path: String) -> std::io::Result<()> {
+pub fn socket_file(daemon: &Arc<Daemon>, path: String) -> std::io::Result<()> {
     let fd = ferrotun_io::sys::watch_path(&path)?;
-    let shared = Arc::clone(shared);
+    let daemon = Arc::clone(daemon);
     std::thread::Builder::new()
         .name("ferrotund-watch".into())
         .spawn(move || {
@@ -38,7 +39,7 @@ pub fn socket_file(shared: &Arc<Shared>, path: String) -> std::io::Result<()> {
                     Ok(_) => std::fs::symlink_metadata(&path).is_err(),
                 };
                 if gone {
-                    shared.request_exit(Exit::SocketRemoved);
+                    daemon.lifecycle.request_exit(Exit::SocketRemoved);
                     return;
                 }
             }
