@@ -1,7 +1,7 @@
 //! # ferrotun-conf
 //!
 //! WireGuard configuration files (`wg setconf`, `wg-quick up`) as typed data, read exactly as
-//! wireguard-tools reads them (protocol.md §14.1):
+//! wireguard-tools reads them (docs/protocol.md §14.1):
 //!
 //! * comments, whitespace removal and case-insensitive keys as in `config.c`
 //!   ([`parse`] explains the line rules);

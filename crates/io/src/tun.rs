@@ -134,7 +134,7 @@ impl Tun {
 }
 
 /// Packets the kernel may queue for our TUN reader: the default of 500 overflows under bursts
-/// of small UDP packets (performance.md §10); 1000 is what Ethernet devices get. Best effort:
+/// of small UDP packets (docs/performance.md §5); 1000 is what Ethernet devices get. Best effort:
 /// an interface that keeps 500 still works.
 const TXQUEUELEN: u32 = 1000;
 

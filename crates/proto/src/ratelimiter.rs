@@ -1,4 +1,4 @@
-//! Per-source token bucket for handshake messages under load (protocol.md §12).
+//! Per-source token bucket for handshake messages under load (docs/protocol.md §12).
 //!
 //! Follows the kernel's `ratelimiter.c`: tokens are nanoseconds of credit, each packet costs
 //! 1 s / [`HANDSHAKES_PER_SECOND`], the bucket holds [`HANDSHAKE_BURST`] packets, and a packet is

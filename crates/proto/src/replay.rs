@@ -1,4 +1,4 @@
-//! Replay protection for transport counters: the RFC 6479 sliding window (protocol.md §9).
+//! Replay protection for transport counters: the RFC 6479 sliding window (docs/protocol.md §9).
 //!
 //! The window is a ring of 128 × 64-bit words. One word is always the "current" block being
 //! filled, so the usable window is [`WINDOW_SIZE`] = 127 × 64 = 8128 counters behind the

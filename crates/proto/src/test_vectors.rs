@@ -1,4 +1,4 @@
-//! Access to `testdata/wg_vectors.json` (a copy of the reference vectors) for unit tests.
+//! Access to `testdata/wg_vectors.json` for unit tests (origin and checks: docs/vectors.md).
 
 use serde_json::Value;
 

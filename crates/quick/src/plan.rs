@@ -2,7 +2,7 @@
 //! [`Action`]s that `up` or `down` performs out. Pure, so every decision wg-quick makes is
 //! unit-tested without root.
 //!
-//! The order follows wireguard-tools' `linux.bash` (compatibility.md §4.2, §4.3): link,
+//! The order follows wireguard-tools' `linux.bash` (docs/compatibility.md §3.1, §3.2): link,
 //! `PreUp`, wg configuration, addresses, MTU and link up, DNS, routes (most specific
 //! first, with the default-route scheme for `/0`), `PostUp`.
 
@@ -312,7 +312,7 @@ pub(crate) fn check_ipv6(
 /// The smallest, as wg-quick does since wireguard-tools 5150cd6 (2025). Older wg-quick
 /// (v1.0.20210914, still shipped by Debian 12) keeps the *largest*, which lets packets
 /// towards the peer behind the narrowest path exceed that path's MTU; ferrotun
-/// deliberately follows the fixed version (compatibility.md MTU-1).
+/// deliberately follows the fixed version (docs/compatibility.md MTU-1).
 #[must_use]
 pub fn mtu(config: &Config, env: &Environment) -> u32 {
     if let Some(mtu) = config.interface.quick.mtu {

@@ -1,5 +1,5 @@
 //! `save` (and `SaveConfig = true`) that edits the file rather than replacing it
-//! (compatibility.md SAVE-1): comments, blank lines, key spelling and order stay; only
+//! (docs/compatibility.md SAVE-1): comments, blank lines, key spelling and order stay; only
 //! values that differ from the running interface change.
 //!
 //! * `[Interface]`: `Address` from the link, `MTU` (only if the file has one) from the

@@ -1,5 +1,5 @@
 //! Regression tests for bugs other Rust WireGuard implementations shipped
-//! (compatibility.md §3.6 HS-7 and §3.20), where not covered by a unit test of the module.
+//! (docs/compatibility.md §2.4 HS-7 and §2.7), where not covered by a unit test of the module.
 
 mod common;
 use common::*;

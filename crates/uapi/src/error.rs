@@ -4,7 +4,7 @@
 //! wireguard-go (`ipc/uapi_unix.go`) uses exactly five codes, all negated host errno values:
 //! `-EIO`, `-EPROTO`, `-EINVAL`, `-EADDRINUSE` and `-55` for anything unexpected. `wg` negates
 //! the number before calling `strerror`, so the sign matters: a positive value prints as
-//! "Unknown error -22" (compatibility.md UAPI-1).
+//! "Unknown error -22" (docs/compatibility.md UAPI-1).
 
 use core::fmt;
 

@@ -1,6 +1,6 @@
 //! # ferrotun-uapi
 //!
-//! The cross-platform WireGuard configuration protocol ("UAPI", protocol.md §13), as
+//! The cross-platform WireGuard configuration protocol ("UAPI", docs/protocol.md §13), as
 //! wireguard-go speaks it, so that the stock `wg` and `wg-quick` drive ferrotun unchanged.
 //!
 //! The daemon side, in the order a request flows:

@@ -1,4 +1,4 @@
-//! The listening socket `/var/run/wireguard/<name>.sock` (protocol.md §13.1).
+//! The listening socket `/var/run/wireguard/<name>.sock` (docs/protocol.md §13.1).
 //!
 //! * The directory is created with mode 0755 if missing (wireguard-go `ipc/uapi_unix.go`;
 //!   boringtun#389 failed without it).

@@ -25,7 +25,7 @@ const FLOOD_SECS: f64 = 7.0;
 /// Below this the attacker's machine is too busy for the test to mean much (the victim
 /// goes under load above 1,024 handshake messages per second).
 const MIN_RATE: f64 = 50_000.0;
-/// REKEY_TIMEOUT plus the largest jitter (protocol.md): when the first retry goes out.
+/// REKEY_TIMEOUT plus the largest jitter (docs/protocol.md §3): when the first retry goes out.
 const FIRST_RETRY: Duration = Duration::from_millis(5_334);
 /// Scheduling slack on a loaded 2-core machine.
 const SLACK: Duration = Duration::from_millis(600);

@@ -1,5 +1,5 @@
 //! `FwMark` is applied to the daemon's own UDP packets (SO_MARK), which wg-quick's
-//! default-route mode depends on (compatibility.md §4.2 step 9, PRIV-1). In namespace A the
+//! default-route mode depends on (docs/compatibility.md §3.1 step 9, PRIV-1). In namespace A the
 //! main table blackholes B's underlay address, and only packets with mark 0x77 find a route
 //! (table 77), so the tunnel works only if the daemon marks what it sends.
 

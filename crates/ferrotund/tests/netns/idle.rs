@@ -1,5 +1,5 @@
 //! An idle daemon sleeps: with 1,000 configured peers and no traffic none of its threads
-//! wakes up, because timers are exact deadlines, not a tick (compatibility.md IDLE-1). And it
+//! wakes up, because timers are exact deadlines, not a tick (docs/compatibility.md IDLE-1). And it
 //! starts and serves in a namespace where IPv6 is disabled.
 
 use crate::cmd::{root, TempDir};

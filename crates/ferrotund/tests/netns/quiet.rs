@@ -2,7 +2,7 @@
 //! interface; one peer with an endpoint there is no route to and a persistent keepalive of
 //! 1 s, so the daemon sends at once. The kernel's counters (`nstat`) prove that it tried;
 //! its sends fail, and `tx_bytes` must stay 0: the kernel (`socket.c`) and wireguard-go
-//! (`SendBuffers`) count only datagrams that were sent (protocol.md §13.7).
+//! (`SendBuffers`) count only datagrams that were sent (docs/protocol.md §13.7).
 //!
 //! (Sending while the link is down is not checked: wireguard-go 0.0.20220316 considers its
 //! device up from the start and sends then too.)

@@ -124,7 +124,8 @@ impl Tunnel {
         }
     }
 
-    /// Both sides report a completed handshake with a plausible absolute time (UAPI-2).
+    /// Both sides report a completed handshake with a plausible absolute time
+    /// (docs/compatibility.md UAPI-2).
     #[track_caller]
     pub fn assert_handshake(&self) {
         let now = unix_now();

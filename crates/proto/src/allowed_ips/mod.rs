@@ -1,4 +1,4 @@
-//! Cryptokey routing: the allowed-IPs table (protocol.md §10).
+//! Cryptokey routing: the allowed-IPs table (docs/protocol.md §10).
 //!
 //! [`AllowedIps`] maps IP prefixes to a peer id and answers longest-prefix
 //! matches. Outbound packets go to the peer owning their destination;

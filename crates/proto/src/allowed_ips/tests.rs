@@ -1,4 +1,4 @@
-//! Fixed cases from the kernel selftest and wireguard-go (protocol.md §15.4)
+//! Fixed cases from the kernel selftest and wireguard-go (docs/protocol.md §15.4)
 //! and 100k-prefix runs. Randomized checks against the naive model are in
 //! `proptests.rs`.
 
@@ -17,7 +17,7 @@ fn ins<T: Copy + Eq + std::hash::Hash>(t: &mut AllowedIps<T>, value: T, prefix: 
     t.insert(ip(addr), cidr.parse().unwrap(), value).unwrap();
 }
 
-/// The kernel selftest's inserts (protocol.md §15.4), as `owner prefix` pairs.
+/// The kernel selftest's inserts (docs/protocol.md §15.4), as `owner prefix` pairs.
 const KERNEL_INSERTS: &str = "
     a 192.168.4.0/24      b 192.168.4.4/32      c 192.168.0.0/16      d 192.95.5.64/27
     c 192.95.5.65/27

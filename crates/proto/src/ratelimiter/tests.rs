@@ -1,4 +1,4 @@
-//! The kernel's rate-limiter table (protocol.md §15.5) on an injected clock, plus capacity,
+//! The kernel's rate-limiter table (docs/protocol.md §15.5) on an injected clock, plus capacity,
 //! garbage collection and clock-step checks.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -1,4 +1,4 @@
-//! The kernel's replay-window self-test (protocol.md §15.2) plus regressions for §9.
+//! The kernel's replay-window self-test (docs/protocol.md §15.2) plus regressions for §9.
 
 use super::{Filter, WINDOW_SIZE};
 use crate::consts::REJECT_AFTER_MESSAGES;
