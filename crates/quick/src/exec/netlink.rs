@@ -35,6 +35,59 @@ pub struct Message {
     pub payload: Vec<u8>,
 }
 
+/// One request as it goes on the wire, less its sequence number: built apart from the
+/// socket so that every message we send can be checked byte for byte without root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    kind: u16,
+    flags: u16,
+    body: Vec<u8>,
+}
+
+impl Request {
+    /// A change the kernel acknowledges (`NLM_F_ACK`), with extra `flags`.
+    #[must_use]
+    pub fn change(kind: u16, flags: u16, body: Vec<u8>) -> Self {
+        Request {
+            kind,
+            flags: F_REQUEST | F_ACK | flags,
+            body,
+        }
+    }
+
+    /// A `get` request (with [`F_DUMP`] in `flags` for a dump).
+    #[must_use]
+    pub fn query(kind: u16, flags: u16, body: Vec<u8>) -> Self {
+        Request {
+            kind,
+            flags: F_REQUEST | flags,
+            body,
+        }
+    }
+
+    fn answer(&self) -> Answer {
+        if self.flags & F_DUMP == F_DUMP {
+            Answer::Dump
+        } else {
+            Answer::One
+        }
+    }
+
+    /// The whole message, `nlmsghdr` first, with sequence number `seq`.
+    pub fn encode(&self, seq: u32) -> io::Result<Vec<u8>> {
+        let len =
+            u32::try_from(HEADER_LEN + self.body.len()).map_err(|_| io::ErrorKind::InvalidInput)?;
+        let mut message = Vec::with_capacity(HEADER_LEN + self.body.len());
+        message.extend_from_slice(&len.to_ne_bytes());
+        message.extend_from_slice(&self.kind.to_ne_bytes());
+        message.extend_from_slice(&self.flags.to_ne_bytes());
+        message.extend_from_slice(&seq.to_ne_bytes());
+        message.extend_from_slice(&0u32.to_ne_bytes());
+        message.extend_from_slice(&self.body);
+        Ok(message)
+    }
+}
+
 /// A `NETLINK_ROUTE` socket in the calling thread's network namespace.
 #[derive(Debug)]
 pub struct Netlink {
@@ -57,70 +110,93 @@ impl Netlink {
 
     /// Sends a change request and waits for the kernel's acknowledgement; a negative
     /// `errno` in it becomes the error (`RTNETLINK answers: ...` in `ip`).
-    pub fn change(&mut self, kind: u16, flags: u16, body: &[u8]) -> io::Result<()> {
-        self.send(kind, F_REQUEST | F_ACK | flags, body)?;
-        self.receive(false).map(drop)
+    pub fn change(&mut self, request: &Request) -> io::Result<()> {
+        self.exchange(request).map(drop)
     }
 
-    /// Sends a `get` request (with [`F_DUMP`] in `flags` for a dump) and returns the replies.
-    pub fn query(&mut self, kind: u16, flags: u16, body: &[u8]) -> io::Result<Vec<Message>> {
-        self.send(kind, F_REQUEST | flags, body)?;
-        self.receive(flags & F_DUMP == F_DUMP)
+    /// Sends a `get` request and returns the replies.
+    pub fn query(&mut self, request: &Request) -> io::Result<Vec<Message>> {
+        self.exchange(request)
     }
 
-    fn send(&mut self, kind: u16, flags: u16, body: &[u8]) -> io::Result<()> {
+    fn exchange(&mut self, request: &Request) -> io::Result<Vec<Message>> {
         self.seq = self.seq.wrapping_add(1);
-        let len =
-            u32::try_from(HEADER_LEN + body.len()).map_err(|_| io::ErrorKind::InvalidInput)?;
-        let mut message = Vec::with_capacity(HEADER_LEN + body.len());
-        message.extend_from_slice(&len.to_ne_bytes());
-        message.extend_from_slice(&kind.to_ne_bytes());
-        message.extend_from_slice(&flags.to_ne_bytes());
-        message.extend_from_slice(&self.seq.to_ne_bytes());
-        message.extend_from_slice(&0u32.to_ne_bytes());
-        message.extend_from_slice(body);
-        send(self.fd.as_raw_fd(), &message, MsgFlags::empty())?;
-        Ok(())
-    }
-
-    /// Reads replies to the last request: until `NLMSG_DONE` for a dump, else until the
-    /// first reply or acknowledgement.
-    fn receive(&mut self, dump: bool) -> io::Result<Vec<Message>> {
-        let mut replies = Vec::new();
+        send(
+            self.fd.as_raw_fd(),
+            &request.encode(self.seq)?,
+            MsgFlags::empty(),
+        )?;
+        let mut replies = Replies::new(self.seq, request.answer());
         let mut buffer = vec![0u8; 65536];
         loop {
             let n = recv(self.fd.as_raw_fd(), &mut buffer, MsgFlags::empty())?;
-            let mut rest = &buffer[..n];
-            while rest.len() >= HEADER_LEN {
-                let len = (u32_at(rest, 0) as usize).clamp(HEADER_LEN, rest.len());
-                let kind = u16::from_ne_bytes([rest[4], rest[5]]);
-                let seq = u32_at(rest, 8);
-                let payload = &rest[HEADER_LEN..len];
-                rest = &rest[align(len).min(rest.len())..];
-                if seq != self.seq {
-                    continue;
-                }
-                match kind {
-                    NLMSG_DONE => return Ok(replies),
-                    NLMSG_ERROR => {
-                        let errno = payload
-                            .get(..4)
-                            .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-                        if errno != 0 {
-                            return Err(io::Error::from_raw_os_error(-errno));
-                        }
-                        return Ok(replies);
-                    }
-                    _ => replies.push(Message {
-                        kind,
-                        payload: payload.to_vec(),
-                    }),
-                }
-                if !dump {
-                    return Ok(replies);
-                }
+            if let Some(done) = replies.take(&buffer[..n]) {
+                return done.map(|()| replies.messages);
             }
         }
+    }
+}
+
+/// What answers a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// One reply, or the acknowledgement (or error).
+    One,
+    /// Replies until `NLMSG_DONE` (or an error).
+    Dump,
+}
+
+/// The replies to one request, gathered datagram by datagram.
+#[derive(Debug)]
+pub(crate) struct Replies {
+    seq: u32,
+    answer: Answer,
+    /// The replies so far.
+    pub(crate) messages: Vec<Message>,
+}
+
+impl Replies {
+    pub(crate) fn new(seq: u32, answer: Answer) -> Self {
+        Replies {
+            seq,
+            answer,
+            messages: Vec::new(),
+        }
+    }
+
+    /// Takes one datagram; `Some` once the answer is complete (an error reply ends it).
+    pub(crate) fn take(&mut self, datagram: &[u8]) -> Option<io::Result<()>> {
+        let mut rest = datagram;
+        while rest.len() >= HEADER_LEN {
+            let len = (u32_at(rest, 0) as usize).clamp(HEADER_LEN, rest.len());
+            let kind = u16::from_ne_bytes([rest[4], rest[5]]);
+            let seq = u32_at(rest, 8);
+            let payload = &rest[HEADER_LEN..len];
+            rest = &rest[align(len).min(rest.len())..];
+            if seq != self.seq {
+                continue;
+            }
+            match kind {
+                NLMSG_DONE => return Some(Ok(())),
+                NLMSG_ERROR => {
+                    let errno = payload
+                        .get(..4)
+                        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                    if errno != 0 {
+                        return Some(Err(io::Error::from_raw_os_error(-errno)));
+                    }
+                    return Some(Ok(()));
+                }
+                _ => self.messages.push(Message {
+                    kind,
+                    payload: payload.to_vec(),
+                }),
+            }
+            if self.answer == Answer::One {
+                return Some(Ok(()));
+            }
+        }
+        None
     }
 }
 

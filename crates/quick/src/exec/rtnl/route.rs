@@ -1,6 +1,8 @@
 //! Routes: `ip route add|del`, `ip route get`, and route dumps.
 
-use super::super::netlink::{as_u32, attrs, put_attr, put_u32, Netlink, F_CREATE, F_DUMP, F_EXCL};
+use super::super::netlink::{
+    as_u32, attrs, put_attr, put_u32, Message, Netlink, Request, F_CREATE, F_DUMP, F_EXCL,
+};
 use super::{af, ip_bytes, RT_SCOPE_LINK, RT_TABLE_MAIN};
 use crate::action::{Family, Prefix};
 use std::io;
@@ -37,6 +39,11 @@ fn rtmsg(family: Family, dst_len: u8, table: u32, scope: u8, protocol: u8) -> Ve
     body
 }
 
+pub(crate) fn add_route_request(index: u32, prefix: &Prefix, table: Option<u32>) -> Request {
+    let body = route_body(index, prefix, table, RT_SCOPE_LINK, RTN_UNICAST);
+    Request::change(RTM_NEWROUTE, F_CREATE | F_EXCL, body)
+}
+
 /// `ip -4|-6 route add PREFIX dev IF [table T]`.
 pub fn add_route(
     nl: &mut Netlink,
@@ -44,8 +51,13 @@ pub fn add_route(
     prefix: &Prefix,
     table: Option<u32>,
 ) -> io::Result<()> {
-    let body = route_body(index, prefix, table, RT_SCOPE_LINK, RTN_UNICAST);
-    nl.change(RTM_NEWROUTE, F_CREATE | F_EXCL, &body)
+    nl.change(&add_route_request(index, prefix, table))
+}
+
+pub(crate) fn delete_route_request(index: u32, prefix: &Prefix, table: Option<u32>) -> Request {
+    // As `ip route del`: any scope, any type.
+    let body = route_body(index, prefix, table, RT_SCOPE_NOWHERE, 0);
+    Request::change(RTM_DELROUTE, 0, body)
 }
 
 /// `ip -4|-6 route del PREFIX dev IF [table T] proto boot`: only a route wg-quick could
@@ -57,9 +69,7 @@ pub fn delete_route(
     prefix: &Prefix,
     table: Option<u32>,
 ) -> io::Result<()> {
-    // As `ip route del`: any scope, any type.
-    let body = route_body(index, prefix, table, RT_SCOPE_NOWHERE, 0);
-    nl.change(RTM_DELROUTE, 0, &body)
+    nl.change(&delete_route_request(index, prefix, table))
 }
 
 fn route_body(index: u32, prefix: &Prefix, table: Option<u32>, scope: u8, kind: u8) -> Vec<u8> {
@@ -95,7 +105,9 @@ pub struct RouteInfo {
     pub kind: u8,
 }
 
-fn parse_route(payload: &[u8]) -> Option<RouteInfo> {
+/// The route in one reply.
+pub(crate) fn parse_route(message: &Message) -> Option<RouteInfo> {
+    let payload = &message.payload;
     let mut info = RouteInfo {
         table: u32::from(*payload.get(4)?),
         dst_len: *payload.get(1)?,
@@ -122,26 +134,30 @@ fn parse_route(payload: &[u8]) -> Option<RouteInfo> {
     Some(info)
 }
 
-/// `ip route get IP`: the route the kernel would use, or `None` if unreachable.
-pub fn route_get(nl: &mut Netlink, ip: IpAddr) -> io::Result<Option<RouteInfo>> {
+pub(crate) fn route_get_request(ip: IpAddr) -> Request {
     let family = Family::of(ip);
     let full = if ip.is_ipv4() { 32 } else { 128 };
     let mut body = rtmsg(family, full, 0, 0, 0);
     put_attr(&mut body, RTA_DST, &ip_bytes(ip));
-    match nl.query(RTM_GETROUTE, 0, &body) {
-        Ok(replies) => Ok(replies.first().and_then(|m| parse_route(&m.payload))),
+    Request::query(RTM_GETROUTE, 0, body)
+}
+
+/// `ip route get IP`: the route the kernel would use, or `None` if unreachable.
+pub fn route_get(nl: &mut Netlink, ip: IpAddr) -> io::Result<Option<RouteInfo>> {
+    match nl.query(&route_get_request(ip)) {
+        Ok(replies) => Ok(replies.first().and_then(parse_route)),
         Err(_) => Ok(None),
     }
 }
 
+pub(crate) fn dump_routes_request(family: Family) -> Request {
+    Request::query(RTM_GETROUTE, F_DUMP, rtmsg(family, 0, 0, 0, 0))
+}
+
 /// Every route of a family, all tables.
 pub fn dump_routes(nl: &mut Netlink, family: Family) -> io::Result<Vec<RouteInfo>> {
-    let body = rtmsg(family, 0, 0, 0, 0);
-    let replies = nl.query(RTM_GETROUTE, F_DUMP, &body)?;
-    Ok(replies
-        .iter()
-        .filter_map(|m| parse_route(&m.payload))
-        .collect())
+    let replies = nl.query(&dump_routes_request(family))?;
+    Ok(replies.iter().filter_map(parse_route).collect())
 }
 
 /// An address attribute's bytes as an address.

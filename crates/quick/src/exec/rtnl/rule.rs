@@ -1,6 +1,8 @@
 //! Policy rules: wg-quick's two rules per family, added, deleted and listed.
 
-use super::super::netlink::{as_u32, attrs, put_u32, Netlink, F_CREATE, F_DUMP, F_EXCL};
+use super::super::netlink::{
+    as_u32, attrs, put_u32, Message, Netlink, Request, F_CREATE, F_DUMP, F_EXCL,
+};
 use super::{af, RT_TABLE_MAIN};
 use crate::action::{Family, Rule};
 use std::io;
@@ -33,14 +35,16 @@ fn rule_body(rule: &Rule) -> Vec<u8> {
     body
 }
 
-/// `ip rule add ...`.
-pub fn add_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<()> {
-    nl.change(RTM_NEWRULE, F_CREATE | F_EXCL, &rule_body(rule))
+pub(crate) fn add_rule_request(rule: &Rule) -> Request {
+    Request::change(RTM_NEWRULE, F_CREATE | F_EXCL, rule_body(rule))
 }
 
-/// `ip rule delete table T` / `ip rule delete table main suppress_prefixlength 0`: deletes
-/// one matching rule; `Ok(false)` when none is left.
-pub fn delete_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<bool> {
+/// `ip rule add ...`.
+pub fn add_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<()> {
+    nl.change(&add_rule_request(rule))
+}
+
+pub(crate) fn delete_rule_request(rule: &Rule) -> Request {
     let mut body = rule_body(rule);
     if let Rule::NotFwmark { family, mark } = rule {
         // `del_if` deletes by table alone, which also catches rules whose mark differs.
@@ -48,7 +52,13 @@ pub fn delete_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<bool> {
         body = vec![af(*family), 0, 0, 0, short, 0, 0, FR_ACT_TO_TBL, 0, 0, 0, 0];
         put_u32(&mut body, FRA_TABLE, *mark);
     }
-    match nl.change(RTM_DELRULE, 0, &body) {
+    Request::change(RTM_DELRULE, 0, body)
+}
+
+/// `ip rule delete table T` / `ip rule delete table main suppress_prefixlength 0`: deletes
+/// one matching rule; `Ok(false)` when none is left.
+pub fn delete_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<bool> {
+    match nl.change(&delete_rule_request(rule)) {
         Ok(()) => Ok(true),
         Err(e) if e.raw_os_error() == Some(ENOENT) => Ok(false),
         Err(e) => Err(e),
@@ -58,9 +68,19 @@ pub fn delete_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<bool> {
 /// wg-quick's rules among the rules of `family` (`ip rule show`): each `not fwmark T
 /// lookup T` and each `lookup main suppress_prefixlength 0`, once per rule found.
 pub fn dump_rules(nl: &mut Netlink, family: Family) -> io::Result<Vec<Rule>> {
+    let replies = nl.query(&dump_rules_request(family))?;
+    Ok(parse_rules(&replies, family))
+}
+
+pub(crate) fn dump_rules_request(family: Family) -> Request {
     let body = vec![af(family), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    Request::query(RTM_GETRULE, F_DUMP, body)
+}
+
+/// wg-quick's rules in a dump of `family`'s rules.
+pub(crate) fn parse_rules(replies: &[Message], family: Family) -> Vec<Rule> {
     let mut rules = Vec::new();
-    for message in nl.query(RTM_GETRULE, F_DUMP, &body)? {
+    for message in replies {
         let p = &message.payload;
         let (Some(header_table), Some(flags)) = (p.get(4), p.get(8..12).and_then(as_u32)) else {
             continue;
@@ -85,5 +105,5 @@ pub fn dump_rules(nl: &mut Netlink, family: Family) -> io::Result<Vec<Rule>> {
             rules.push(Rule::SuppressMain { family });
         }
     }
-    Ok(rules)
+    rules
 }
