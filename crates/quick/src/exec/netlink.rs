@@ -13,9 +13,13 @@ use netlink_packet_route::RouteNetlinkMessage;
 use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
 use std::io;
 
+mod lenient;
+
 /// One message the kernel sent: a link, an address, a route, a rule.
 pub type Message = RouteNetlinkMessage;
 
+/// `struct nlmsghdr`.
+const HEADER: usize = 16;
 /// Room for one datagram (the kernel fills those of a dump to at most 32 KiB).
 const DATAGRAM: usize = 65536;
 
@@ -145,7 +149,7 @@ impl Replies {
     }
 
     /// Takes one datagram; `Some` once the answer is complete (an error reply ends it, and
-    /// so does a message that cannot be decoded). Messages that
+    /// so does a message that cannot be decoded even [leniently](lenient)). Messages that
     /// answer another request (another sequence number) are passed over.
     pub(crate) fn take(&mut self, datagram: &[u8]) -> Option<io::Result<()>> {
         let mut rest = datagram;
@@ -161,8 +165,12 @@ impl Replies {
             if seq != self.seq {
                 continue;
             }
+            let kind = buffer.message_type();
             match NetlinkMessage::<Message>::deserialize(bytes).map(|m| m.payload) {
-                Err(e) => return Some(Err(undecodable(&e))),
+                Err(e) => match lenient::decode(kind, &bytes[HEADER..]) {
+                    Some(message) => self.messages.push(message),
+                    None => return Some(Err(undecodable(&e))),
+                },
                 Ok(NetlinkPayload::Done(_)) => return Some(Ok(())),
                 Ok(NetlinkPayload::Error(error)) => {
                     return Some(error.code.map_or(Ok(()), |_| Err(error.to_io())));

@@ -1,6 +1,7 @@
 //! Root-free tests of rtnl: the bytes of every request, and the parsing of replies the
 //! kernel sent (captured by `capture.sh` into `data/`).
 
+mod lenient;
 mod replies;
 mod requests;
 
