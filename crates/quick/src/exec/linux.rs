@@ -15,8 +15,6 @@ use std::ffi::OsStr;
 use std::io;
 use std::process::Command;
 
-const ENODEV: i32 = 19;
-
 /// Runs actions against the host.
 #[derive(Debug)]
 pub struct LinuxExecutor {
@@ -169,7 +167,7 @@ impl LinuxExecutor {
     fn delete_link(&mut self, interface: &str) -> io::Result<()> {
         match rtnl::index_of(&mut self.nl, interface) {
             Ok(index) => rtnl::delete_link(&mut self.nl, index),
-            Err(e) if e.raw_os_error() == Some(ENODEV) => match &mut self.netns {
+            Err(e) if e.raw_os_error() == Some(libc::ENODEV) => match &mut self.netns {
                 Some((outer, _)) => {
                     let index = rtnl::index_of(outer, interface)?;
                     rtnl::delete_link(outer, index)

@@ -1,171 +1,201 @@
-//! A minimal synchronous rtnetlink client: message framing and attributes.
+//! A synchronous rtnetlink client: one request at a time over a `NETLINK_ROUTE` socket, its
+//! replies gathered until the answer is complete.
 //!
-//! wg-quick needs a dozen fixed requests (address, link, route and rule changes, a few
-//! queries). Encoding them by hand over a `NETLINK_ROUTE` socket costs less than pulling in
-//! an async netlink stack, and keeps every byte visible next to the `ip` command it
-//! replaces. `rtnl` builds the requests.
+//! The messages are `netlink-packet-route`'s, which encode and decode synchronously, and
+//! the socket is `netlink-sys`'s; an async netlink stack would buy nothing for wg-quick's
+//! dozen requests. `rtnl` builds the requests, each the way `ip` builds it.
 
-use nix::sys::socket::{
-    bind, recv, send, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol,
-    SockType,
+use netlink_packet_core::{
+    NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_DUMP,
+    NLM_F_REQUEST,
 };
+use netlink_packet_route::RouteNetlinkMessage;
+use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
 use std::io;
-use std::os::fd::{AsRawFd as _, OwnedFd};
 
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
-/// `NLM_F_REQUEST`.
-pub const F_REQUEST: u16 = 0x1;
-/// `NLM_F_ACK`.
-pub const F_ACK: u16 = 0x4;
-/// `NLM_F_DUMP` (`NLM_F_ROOT | NLM_F_MATCH`).
-pub const F_DUMP: u16 = 0x300;
-/// `NLM_F_EXCL`.
-pub const F_EXCL: u16 = 0x200;
-/// `NLM_F_CREATE`.
-pub const F_CREATE: u16 = 0x400;
-const HEADER_LEN: usize = 16;
+mod lenient;
 
-/// One received message: its type and the bytes after the `nlmsghdr`.
-#[derive(Debug, Clone)]
-pub struct Message {
-    /// `nlmsg_type`.
-    pub kind: u16,
-    /// The payload (fixed header plus attributes).
-    pub payload: Vec<u8>,
+/// One message the kernel sent: a link, an address, a route, a rule.
+pub type Message = RouteNetlinkMessage;
+
+/// `struct nlmsghdr`.
+const HEADER: usize = 16;
+/// Room for one datagram (the kernel fills those of a dump to at most 32 KiB).
+const DATAGRAM: usize = 65536;
+
+/// One request as it goes on the wire, less its sequence number: built apart from the
+/// socket so that every message we send can be checked byte for byte without root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    flags: u16,
+    message: Message,
+}
+
+impl Request {
+    /// A change the kernel acknowledges (`NLM_F_ACK`), with extra `flags`.
+    #[must_use]
+    pub fn change(message: Message, flags: u16) -> Self {
+        Request {
+            flags: NLM_F_REQUEST | NLM_F_ACK | flags,
+            message,
+        }
+    }
+
+    /// A `get` request for one object.
+    #[must_use]
+    pub fn get(message: Message) -> Self {
+        Request {
+            flags: NLM_F_REQUEST,
+            message,
+        }
+    }
+
+    /// A `get` request for every object of a kind (`NLM_F_DUMP`).
+    #[must_use]
+    pub fn dump(message: Message) -> Self {
+        Request {
+            flags: NLM_F_REQUEST | NLM_F_DUMP,
+            message,
+        }
+    }
+
+    fn answer(&self) -> Answer {
+        if self.flags & NLM_F_DUMP == NLM_F_DUMP {
+            Answer::Dump
+        } else {
+            Answer::One
+        }
+    }
+
+    /// The whole message, `nlmsghdr` first, with sequence number `seq`.
+    #[must_use]
+    pub fn encode(&self, seq: u32) -> Vec<u8> {
+        let mut header = NetlinkHeader::default();
+        header.flags = self.flags;
+        header.sequence_number = seq;
+        let mut packet = NetlinkMessage::new(header, NetlinkPayload::from(self.message.clone()));
+        packet.finalize();
+        let mut bytes = vec![0; packet.buffer_len()];
+        packet.serialize(&mut bytes);
+        bytes
+    }
 }
 
 /// A `NETLINK_ROUTE` socket in the calling thread's network namespace.
 #[derive(Debug)]
 pub struct Netlink {
-    fd: OwnedFd,
+    socket: Socket,
     seq: u32,
 }
 
 impl Netlink {
-    /// Opens and binds the socket.
+    /// Opens and binds the socket (close-on-exec: hooks and `nft` must not inherit it).
     pub fn open() -> io::Result<Self> {
-        let fd = socket(
-            AddressFamily::Netlink,
-            SockType::Raw,
-            SockFlag::SOCK_CLOEXEC,
-            SockProtocol::NetlinkRoute,
-        )?;
-        bind(fd.as_raw_fd(), &NetlinkAddr::new(0, 0))?;
-        Ok(Netlink { fd, seq: 0 })
+        let mut socket = Socket::new(NETLINK_ROUTE)?;
+        socket.bind(&SocketAddr::new(0, 0))?;
+        Ok(Netlink { socket, seq: 0 })
     }
 
     /// Sends a change request and waits for the kernel's acknowledgement; a negative
     /// `errno` in it becomes the error (`RTNETLINK answers: ...` in `ip`).
-    pub fn change(&mut self, kind: u16, flags: u16, body: &[u8]) -> io::Result<()> {
-        self.send(kind, F_REQUEST | F_ACK | flags, body)?;
-        self.receive(false).map(drop)
+    pub fn change(&mut self, request: &Request) -> io::Result<()> {
+        self.exchange(request).map(drop)
     }
 
-    /// Sends a `get` request (with [`F_DUMP`] in `flags` for a dump) and returns the replies.
-    pub fn query(&mut self, kind: u16, flags: u16, body: &[u8]) -> io::Result<Vec<Message>> {
-        self.send(kind, F_REQUEST | flags, body)?;
-        self.receive(flags & F_DUMP == F_DUMP)
+    /// Sends a `get` request and returns the replies.
+    pub fn query(&mut self, request: &Request) -> io::Result<Vec<Message>> {
+        self.exchange(request)
     }
 
-    fn send(&mut self, kind: u16, flags: u16, body: &[u8]) -> io::Result<()> {
+    fn exchange(&mut self, request: &Request) -> io::Result<Vec<Message>> {
         self.seq = self.seq.wrapping_add(1);
-        let len =
-            u32::try_from(HEADER_LEN + body.len()).map_err(|_| io::ErrorKind::InvalidInput)?;
-        let mut message = Vec::with_capacity(HEADER_LEN + body.len());
-        message.extend_from_slice(&len.to_ne_bytes());
-        message.extend_from_slice(&kind.to_ne_bytes());
-        message.extend_from_slice(&flags.to_ne_bytes());
-        message.extend_from_slice(&self.seq.to_ne_bytes());
-        message.extend_from_slice(&0u32.to_ne_bytes());
-        message.extend_from_slice(body);
-        send(self.fd.as_raw_fd(), &message, MsgFlags::empty())?;
-        Ok(())
-    }
-
-    /// Reads replies to the last request: until `NLMSG_DONE` for a dump, else until the
-    /// first reply or acknowledgement.
-    fn receive(&mut self, dump: bool) -> io::Result<Vec<Message>> {
-        let mut replies = Vec::new();
-        let mut buffer = vec![0u8; 65536];
+        self.socket.send(&request.encode(self.seq), 0)?;
+        let mut replies = Replies::new(self.seq, request.answer());
+        let mut buffer = vec![0u8; DATAGRAM];
         loop {
-            let n = recv(self.fd.as_raw_fd(), &mut buffer, MsgFlags::empty())?;
-            let mut rest = &buffer[..n];
-            while rest.len() >= HEADER_LEN {
-                let len = (u32_at(rest, 0) as usize).clamp(HEADER_LEN, rest.len());
-                let kind = u16::from_ne_bytes([rest[4], rest[5]]);
-                let seq = u32_at(rest, 8);
-                let payload = &rest[HEADER_LEN..len];
-                rest = &rest[align(len).min(rest.len())..];
-                if seq != self.seq {
-                    continue;
-                }
-                match kind {
-                    NLMSG_DONE => return Ok(replies),
-                    NLMSG_ERROR => {
-                        let errno = payload
-                            .get(..4)
-                            .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-                        if errno != 0 {
-                            return Err(io::Error::from_raw_os_error(-errno));
-                        }
-                        return Ok(replies);
-                    }
-                    _ => replies.push(Message {
-                        kind,
-                        payload: payload.to_vec(),
-                    }),
-                }
-                if !dump {
-                    return Ok(replies);
-                }
+            let n = self.socket.recv(&mut &mut buffer[..], 0)?;
+            if let Some(done) = replies.take(&buffer[..n]) {
+                return done.map(|()| replies.messages);
             }
         }
     }
 }
 
-fn u32_at(bytes: &[u8], at: usize) -> u32 {
-    u32::from_ne_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+/// What answers a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// One reply, or the acknowledgement (or error).
+    One,
+    /// Replies until `NLMSG_DONE` (or an error).
+    Dump,
+}
+
+/// The replies to one request, gathered datagram by datagram.
+#[derive(Debug)]
+pub(crate) struct Replies {
+    seq: u32,
+    answer: Answer,
+    /// The replies so far.
+    pub(crate) messages: Vec<Message>,
+}
+
+impl Replies {
+    pub(crate) fn new(seq: u32, answer: Answer) -> Self {
+        Replies {
+            seq,
+            answer,
+            messages: Vec::new(),
+        }
+    }
+
+    /// Takes one datagram; `Some` once the answer is complete (an error reply ends it, and
+    /// so does a message that cannot be decoded even [leniently](lenient)). Messages that
+    /// answer another request (another sequence number) are passed over.
+    pub(crate) fn take(&mut self, datagram: &[u8]) -> Option<io::Result<()>> {
+        let mut rest = datagram;
+        while !rest.is_empty() {
+            let buffer = match NetlinkBuffer::new_checked(rest) {
+                Ok(buffer) => buffer,
+                Err(e) => return Some(Err(undecodable(&e))),
+            };
+            let len = buffer.length() as usize;
+            let seq = buffer.sequence_number();
+            let bytes = &rest[..len];
+            rest = &rest[align(len).min(rest.len())..];
+            if seq != self.seq {
+                continue;
+            }
+            let kind = buffer.message_type();
+            match NetlinkMessage::<Message>::deserialize(bytes).map(|m| m.payload) {
+                Err(e) => match lenient::decode(kind, &bytes[HEADER..]) {
+                    Some(message) => self.messages.push(message),
+                    None => return Some(Err(undecodable(&e))),
+                },
+                Ok(NetlinkPayload::Done(_)) => return Some(Ok(())),
+                Ok(NetlinkPayload::Error(error)) => {
+                    return Some(error.code.map_or(Ok(()), |_| Err(error.to_io())));
+                }
+                Ok(NetlinkPayload::InnerMessage(message)) => self.messages.push(message),
+                Ok(_) => {}
+            }
+            if self.answer == Answer::One {
+                return Some(Ok(()));
+            }
+        }
+        None
+    }
+}
+
+/// A reply we cannot read: the kernel's bytes, or the crate's idea of them, are not what
+/// we expect, and guessing would act on a wrong picture of the host.
+fn undecodable(error: &dyn std::fmt::Display) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("cannot decode the kernel's netlink reply: {error}"),
+    )
 }
 
 /// Rounds up to the 4-byte netlink alignment.
-#[must_use]
-pub fn align(len: usize) -> usize {
+fn align(len: usize) -> usize {
     (len + 3) & !3
-}
-
-/// Appends an attribute (`rtattr`/`nlattr`), padded.
-pub fn put_attr(out: &mut Vec<u8>, kind: u16, data: &[u8]) {
-    let len = u16::try_from(4 + data.len()).expect("netlink attribute too long");
-    out.extend_from_slice(&len.to_ne_bytes());
-    out.extend_from_slice(&kind.to_ne_bytes());
-    out.extend_from_slice(data);
-    out.resize(align(out.len()), 0);
-}
-
-/// Appends a `u32` attribute.
-pub fn put_u32(out: &mut Vec<u8>, kind: u16, value: u32) {
-    put_attr(out, kind, &value.to_ne_bytes());
-}
-
-/// The attributes in `bytes` as `(type, data)` pairs (the nested flag masked off).
-#[must_use]
-pub fn attrs(mut bytes: &[u8]) -> Vec<(u16, &[u8])> {
-    let mut out = Vec::new();
-    while bytes.len() >= 4 {
-        let len = usize::from(u16::from_ne_bytes([bytes[0], bytes[1]]));
-        let kind = u16::from_ne_bytes([bytes[2], bytes[3]]) & 0x3fff;
-        if len < 4 || len > bytes.len() {
-            break;
-        }
-        out.push((kind, &bytes[4..len]));
-        bytes = &bytes[align(len).min(bytes.len())..];
-    }
-    out
-}
-
-/// The `u32` in an attribute's data, if it has four bytes.
-#[must_use]
-pub fn as_u32(data: &[u8]) -> Option<u32> {
-    Some(u32::from_ne_bytes(data.get(..4)?.try_into().ok()?))
 }

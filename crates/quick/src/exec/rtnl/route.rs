@@ -1,40 +1,38 @@
 //! Routes: `ip route add|del`, `ip route get`, and route dumps.
 
-use super::super::netlink::{as_u32, attrs, put_attr, put_u32, Netlink, F_CREATE, F_DUMP, F_EXCL};
-use super::{af, ip_bytes, RT_SCOPE_LINK, RT_TABLE_MAIN};
+use super::super::netlink::{Message, Netlink, Request};
+use super::{af, RT_TABLE_MAIN};
 use crate::action::{Family, Prefix};
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use netlink_packet_route::route::{
+    RouteAddress, RouteAttribute, RouteMessage, RouteMetric, RouteProtocol, RouteScope, RouteType,
+};
+use netlink_packet_route::RouteNetlinkMessage as Rtnl;
 use std::io;
 use std::net::IpAddr;
 
-const RTM_NEWROUTE: u16 = 24;
-const RTM_DELROUTE: u16 = 25;
-const RTM_GETROUTE: u16 = 26;
-const RTA_DST: u16 = 1;
-const RTA_OIF: u16 = 4;
-const RTA_METRICS: u16 = 8;
-const RTA_TABLE: u16 = 15;
-const RTAX_MTU: u16 = 2;
-const RT_SCOPE_NOWHERE: u8 = 255;
 /// `proto boot`, what `ip route add` sets and so what wg-quick's routes carry.
-pub const RTPROT_BOOT: u8 = 3;
+pub const RTPROT_BOOT: u8 = libc::RTPROT_BOOT;
 /// `RTN_UNICAST`.
-pub const RTN_UNICAST: u8 = 1;
+pub const RTN_UNICAST: u8 = libc::RTN_UNICAST;
 
-/// `struct rtmsg` plus `RTA_TABLE`, as `ip route` fills them for a table number.
-fn rtmsg(family: Family, dst_len: u8, table: u32, scope: u8, protocol: u8) -> Vec<u8> {
-    let short = u8::try_from(table).unwrap_or(0);
-    let mut body = vec![
-        af(family),
-        dst_len,
-        0,
-        0,
-        short,
-        protocol,
-        scope,
-        RTN_UNICAST,
-    ];
-    body.extend_from_slice(&0u32.to_ne_bytes());
-    body
+/// `struct rtmsg` as `ip route` fills it for a table number: one above 255 does not fit
+/// `rtm_table`, which is then 0 (`RT_TABLE_UNSPEC`) and the number goes in `RTA_TABLE`.
+fn route_message(family: Family, dst_len: u8, table: u32) -> RouteMessage {
+    let mut message = RouteMessage::default();
+    message.header.address_family = af(family);
+    message.header.destination_prefix_length = dst_len;
+    message.header.table = u8::try_from(table).unwrap_or(0);
+    message.header.kind = RouteType::Unicast;
+    message
+}
+
+pub(crate) fn add_route_request(index: u32, prefix: &Prefix, table: Option<u32>) -> Request {
+    let mut message = route_message(prefix.family(), prefix.len, table.unwrap_or(RT_TABLE_MAIN));
+    message.header.protocol = RouteProtocol::Boot;
+    message.header.scope = RouteScope::Link;
+    message.attributes = route_attributes(index, prefix, table);
+    Request::change(Rtnl::NewRoute(message), NLM_F_CREATE | NLM_F_EXCL)
 }
 
 /// `ip -4|-6 route add PREFIX dev IF [table T]`.
@@ -44,8 +42,17 @@ pub fn add_route(
     prefix: &Prefix,
     table: Option<u32>,
 ) -> io::Result<()> {
-    let body = route_body(index, prefix, table, RT_SCOPE_LINK, RTN_UNICAST);
-    nl.change(RTM_NEWROUTE, F_CREATE | F_EXCL, &body)
+    nl.change(&add_route_request(index, prefix, table))
+}
+
+pub(crate) fn delete_route_request(index: u32, prefix: &Prefix, table: Option<u32>) -> Request {
+    let mut message = route_message(prefix.family(), prefix.len, table.unwrap_or(RT_TABLE_MAIN));
+    message.header.protocol = RouteProtocol::Boot;
+    // As `ip route del`: any scope, any type.
+    message.header.scope = RouteScope::NoWhere;
+    message.header.kind = RouteType::Unspec;
+    message.attributes = route_attributes(index, prefix, table);
+    Request::change(Rtnl::DelRoute(message), 0)
 }
 
 /// `ip -4|-6 route del PREFIX dev IF [table T] proto boot`: only a route wg-quick could
@@ -57,23 +64,21 @@ pub fn delete_route(
     prefix: &Prefix,
     table: Option<u32>,
 ) -> io::Result<()> {
-    // As `ip route del`: any scope, any type.
-    let body = route_body(index, prefix, table, RT_SCOPE_NOWHERE, 0);
-    nl.change(RTM_DELROUTE, 0, &body)
+    nl.change(&delete_route_request(index, prefix, table))
 }
 
-fn route_body(index: u32, prefix: &Prefix, table: Option<u32>, scope: u8, kind: u8) -> Vec<u8> {
+/// `RTA_TABLE` (for a table above 255), `RTA_DST` (but for a default route), `RTA_OIF`.
+fn route_attributes(index: u32, prefix: &Prefix, table: Option<u32>) -> Vec<RouteAttribute> {
     let table = table.unwrap_or(RT_TABLE_MAIN);
-    let mut body = rtmsg(prefix.family(), prefix.len, table, scope, RTPROT_BOOT);
-    body[7] = kind;
+    let mut attributes = Vec::new();
     if table > 255 {
-        put_u32(&mut body, RTA_TABLE, table);
+        attributes.push(RouteAttribute::Table(table));
     }
     if prefix.len > 0 {
-        put_attr(&mut body, RTA_DST, &ip_bytes(prefix.ip));
+        attributes.push(RouteAttribute::Destination(RouteAddress::from(prefix.ip)));
     }
-    put_u32(&mut body, RTA_OIF, index);
-    body
+    attributes.push(RouteAttribute::Oif(index));
+    attributes
 }
 
 /// A route as the probes need it.
@@ -95,26 +100,32 @@ pub struct RouteInfo {
     pub kind: u8,
 }
 
-fn parse_route(payload: &[u8]) -> Option<RouteInfo> {
+/// The route in one reply.
+pub(crate) fn parse_route(reply: &Message) -> Option<RouteInfo> {
+    let Rtnl::NewRoute(message) = reply else {
+        return None;
+    };
+    let header = &message.header;
     let mut info = RouteInfo {
-        table: u32::from(*payload.get(4)?),
-        dst_len: *payload.get(1)?,
+        table: u32::from(header.table),
+        dst_len: header.destination_prefix_length,
         oif: None,
         mtu: None,
         dst: None,
-        protocol: *payload.get(5)?,
-        kind: *payload.get(7)?,
+        protocol: header.protocol.into(),
+        kind: header.kind.into(),
     };
-    for (kind, data) in attrs(payload.get(12..)?) {
-        match kind {
-            RTA_DST => info.dst = ip_from(data),
-            RTA_TABLE => info.table = as_u32(data).unwrap_or(info.table),
-            RTA_OIF => info.oif = as_u32(data),
-            RTA_METRICS => {
-                info.mtu = attrs(data)
-                    .into_iter()
-                    .find(|(k, _)| *k == RTAX_MTU)
-                    .and_then(|(_, d)| as_u32(d));
+    for attribute in &message.attributes {
+        match attribute {
+            RouteAttribute::Destination(RouteAddress::Inet(ip)) => info.dst = Some((*ip).into()),
+            RouteAttribute::Destination(RouteAddress::Inet6(ip)) => info.dst = Some((*ip).into()),
+            RouteAttribute::Table(table) => info.table = *table,
+            RouteAttribute::Oif(index) => info.oif = Some(*index),
+            RouteAttribute::Metrics(metrics) => {
+                info.mtu = metrics.iter().find_map(|m| match m {
+                    RouteMetric::Mtu(mtu) => Some(*mtu),
+                    _ => None,
+                });
             }
             _ => {}
         }
@@ -122,33 +133,28 @@ fn parse_route(payload: &[u8]) -> Option<RouteInfo> {
     Some(info)
 }
 
+pub(crate) fn route_get_request(ip: IpAddr) -> Request {
+    let full = if ip.is_ipv4() { 32 } else { 128 };
+    let mut message = route_message(Family::of(ip), full, 0);
+    let destination = RouteAttribute::Destination(RouteAddress::from(ip));
+    message.attributes.push(destination);
+    Request::get(Rtnl::GetRoute(message))
+}
+
 /// `ip route get IP`: the route the kernel would use, or `None` if unreachable.
 pub fn route_get(nl: &mut Netlink, ip: IpAddr) -> io::Result<Option<RouteInfo>> {
-    let family = Family::of(ip);
-    let full = if ip.is_ipv4() { 32 } else { 128 };
-    let mut body = rtmsg(family, full, 0, 0, 0);
-    put_attr(&mut body, RTA_DST, &ip_bytes(ip));
-    match nl.query(RTM_GETROUTE, 0, &body) {
-        Ok(replies) => Ok(replies.first().and_then(|m| parse_route(&m.payload))),
+    match nl.query(&route_get_request(ip)) {
+        Ok(replies) => Ok(replies.first().and_then(parse_route)),
         Err(_) => Ok(None),
     }
 }
 
-/// Every route of a family, all tables.
-pub fn dump_routes(nl: &mut Netlink, family: Family) -> io::Result<Vec<RouteInfo>> {
-    let body = rtmsg(family, 0, 0, 0, 0);
-    let replies = nl.query(RTM_GETROUTE, F_DUMP, &body)?;
-    Ok(replies
-        .iter()
-        .filter_map(|m| parse_route(&m.payload))
-        .collect())
+pub(crate) fn dump_routes_request(family: Family) -> Request {
+    Request::dump(Rtnl::GetRoute(route_message(family, 0, 0)))
 }
 
-/// An address attribute's bytes as an address.
-fn ip_from(data: &[u8]) -> Option<IpAddr> {
-    match data.len() {
-        4 => Some(IpAddr::from(<[u8; 4]>::try_from(data).ok()?)),
-        16 => Some(IpAddr::from(<[u8; 16]>::try_from(data).ok()?)),
-        _ => None,
-    }
+/// Every route of a family, all tables.
+pub fn dump_routes(nl: &mut Netlink, family: Family) -> io::Result<Vec<RouteInfo>> {
+    let replies = nl.query(&dump_routes_request(family))?;
+    Ok(replies.iter().filter_map(parse_route).collect())
 }

@@ -1,56 +1,65 @@
 //! Policy rules: wg-quick's two rules per family, added, deleted and listed.
 
-use super::super::netlink::{as_u32, attrs, put_u32, Netlink, F_CREATE, F_DUMP, F_EXCL};
+use super::super::netlink::{Message, Netlink, Request};
 use super::{af, RT_TABLE_MAIN};
 use crate::action::{Family, Rule};
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use netlink_packet_route::rule::{RuleAction, RuleAttribute, RuleFlags, RuleMessage};
+use netlink_packet_route::RouteNetlinkMessage as Rtnl;
 use std::io;
 
-const RTM_NEWRULE: u16 = 32;
-const RTM_DELRULE: u16 = 33;
-const RTM_GETRULE: u16 = 34;
-const FRA_FWMARK: u16 = 10;
-const FRA_SUPPRESS_PREFIXLEN: u16 = 14;
-const FRA_TABLE: u16 = 15;
-const FIB_RULE_INVERT: u32 = 0x2;
-const FR_ACT_TO_TBL: u8 = 1;
-const ENOENT: i32 = 2;
+/// `struct fib_rule_hdr` that looks up `table` (in `rtm_table` too when it fits, as `ip`
+/// does), plus `FRA_TABLE`.
+fn rule_message(family: Family, table: u32, flags: RuleFlags) -> RuleMessage {
+    let mut message = RuleMessage::default();
+    message.header.family = af(family);
+    message.header.table = u8::try_from(table).unwrap_or(0);
+    message.header.action = RuleAction::ToTable;
+    message.header.flags = flags;
+    message.attributes.push(RuleAttribute::Table(table));
+    message
+}
 
-/// `struct fib_rule_hdr` and attributes for one of wg-quick's rules.
-fn rule_body(rule: &Rule) -> Vec<u8> {
-    let (family, table, invert) = match rule {
-        Rule::NotFwmark { family, mark } => (*family, *mark, true),
-        Rule::SuppressMain { family } => (*family, RT_TABLE_MAIN, false),
-    };
-    let short = u8::try_from(table).unwrap_or(0);
-    let mut body = vec![af(family), 0, 0, 0, short, 0, 0, FR_ACT_TO_TBL];
-    let flags = if invert { FIB_RULE_INVERT } else { 0 };
-    body.extend_from_slice(&flags.to_ne_bytes());
-    put_u32(&mut body, FRA_TABLE, table);
+/// One of wg-quick's rules, whole.
+fn full_rule(rule: &Rule) -> RuleMessage {
     match rule {
-        Rule::NotFwmark { mark, .. } => put_u32(&mut body, FRA_FWMARK, *mark),
-        Rule::SuppressMain { .. } => put_u32(&mut body, FRA_SUPPRESS_PREFIXLEN, 0),
+        Rule::NotFwmark { family, mark } => {
+            let mut message = rule_message(*family, *mark, RuleFlags::Invert);
+            message.attributes.push(RuleAttribute::FwMark(*mark));
+            message
+        }
+        Rule::SuppressMain { family } => {
+            let mut message = rule_message(*family, RT_TABLE_MAIN, RuleFlags::empty());
+            message.attributes.push(RuleAttribute::SuppressPrefixLen(0));
+            message
+        }
     }
-    body
+}
+
+pub(crate) fn add_rule_request(rule: &Rule) -> Request {
+    Request::change(Rtnl::NewRule(full_rule(rule)), NLM_F_CREATE | NLM_F_EXCL)
 }
 
 /// `ip rule add ...`.
 pub fn add_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<()> {
-    nl.change(RTM_NEWRULE, F_CREATE | F_EXCL, &rule_body(rule))
+    nl.change(&add_rule_request(rule))
+}
+
+pub(crate) fn delete_rule_request(rule: &Rule) -> Request {
+    let message = match rule {
+        // `del_if` deletes by table alone, which also catches rules whose mark differs.
+        Rule::NotFwmark { family, mark } => rule_message(*family, *mark, RuleFlags::empty()),
+        Rule::SuppressMain { .. } => full_rule(rule),
+    };
+    Request::change(Rtnl::DelRule(message), 0)
 }
 
 /// `ip rule delete table T` / `ip rule delete table main suppress_prefixlength 0`: deletes
 /// one matching rule; `Ok(false)` when none is left.
 pub fn delete_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<bool> {
-    let mut body = rule_body(rule);
-    if let Rule::NotFwmark { family, mark } = rule {
-        // `del_if` deletes by table alone, which also catches rules whose mark differs.
-        let short = u8::try_from(*mark).unwrap_or(0);
-        body = vec![af(*family), 0, 0, 0, short, 0, 0, FR_ACT_TO_TBL, 0, 0, 0, 0];
-        put_u32(&mut body, FRA_TABLE, *mark);
-    }
-    match nl.change(RTM_DELRULE, 0, &body) {
+    match nl.change(&delete_rule_request(rule)) {
         Ok(()) => Ok(true),
-        Err(e) if e.raw_os_error() == Some(ENOENT) => Ok(false),
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(false),
         Err(e) => Err(e),
     }
 }
@@ -58,24 +67,34 @@ pub fn delete_rule(nl: &mut Netlink, rule: &Rule) -> io::Result<bool> {
 /// wg-quick's rules among the rules of `family` (`ip rule show`): each `not fwmark T
 /// lookup T` and each `lookup main suppress_prefixlength 0`, once per rule found.
 pub fn dump_rules(nl: &mut Netlink, family: Family) -> io::Result<Vec<Rule>> {
-    let body = vec![af(family), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let replies = nl.query(&dump_rules_request(family))?;
+    Ok(parse_rules(&replies, family))
+}
+
+pub(crate) fn dump_rules_request(family: Family) -> Request {
+    let mut message = RuleMessage::default();
+    message.header.family = af(family);
+    Request::dump(Rtnl::GetRule(message))
+}
+
+/// wg-quick's rules in a dump of `family`'s rules.
+pub(crate) fn parse_rules(replies: &[Message], family: Family) -> Vec<Rule> {
     let mut rules = Vec::new();
-    for message in nl.query(RTM_GETRULE, F_DUMP, &body)? {
-        let p = &message.payload;
-        let (Some(header_table), Some(flags)) = (p.get(4), p.get(8..12).and_then(as_u32)) else {
+    for reply in replies {
+        let Rtnl::NewRule(message) = reply else {
             continue;
         };
-        let mut table = u32::from(*header_table);
+        let mut table = u32::from(message.header.table);
         let (mut mark, mut suppress) = (None, None);
-        for (kind, data) in attrs(p.get(12..).unwrap_or_default()) {
-            match kind {
-                FRA_TABLE => table = as_u32(data).unwrap_or(table),
-                FRA_FWMARK => mark = as_u32(data),
-                FRA_SUPPRESS_PREFIXLEN => suppress = as_u32(data),
+        for attribute in &message.attributes {
+            match attribute {
+                RuleAttribute::Table(t) => table = *t,
+                RuleAttribute::FwMark(m) => mark = Some(*m),
+                RuleAttribute::SuppressPrefixLen(s) => suppress = Some(*s),
                 _ => {}
             }
         }
-        let invert = flags & FIB_RULE_INVERT != 0;
+        let invert = message.header.flags.contains(RuleFlags::Invert);
         if invert && mark == Some(table) {
             rules.push(Rule::NotFwmark {
                 family,
@@ -85,5 +104,5 @@ pub fn dump_rules(nl: &mut Netlink, family: Family) -> io::Result<Vec<Rule>> {
             rules.push(Rule::SuppressMain { family });
         }
     }
-    Ok(rules)
+    rules
 }
