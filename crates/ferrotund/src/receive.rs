@@ -62,7 +62,7 @@ impl RxState {
     }
 
     /// Handles one received message: a datagram, or a GRO run of them from one sender. With
-    /// offloads its tunnel packets stay in `st.packets` for the batch's coalescing; without,
+    /// offloads its tunnel packets stay in `self.packets` for the batch's coalescing; without,
     /// they are written at once.
     fn receive_one(&mut self, d: &Daemon, pt: &mut PacketThread, buf: &mut [u8], meta: &RecvMeta) {
         let from = Endpoint {
