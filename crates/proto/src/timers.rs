@@ -105,11 +105,6 @@ impl PeerTimers {
         Some(timer)
     }
 
-    /// Disarms everything (interface down, peer removed).
-    pub fn stop_all(&mut self) {
-        self.deadlines = [None; 5];
-    }
-
     /// After sending a transport message with a non-empty payload.
     pub fn on_data_sent(&mut self, timing: &Timing, now: Instant, jitter: Duration) {
         if !self.is_pending(Timer::NewHandshake) {
