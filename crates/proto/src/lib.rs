@@ -4,8 +4,9 @@
 //! timers, replay protection, keypair rotation and cryptokey routing, byte-compatible with
 //! the Linux kernel and wireguard-go. It opens no sockets, starts no threads, reads no clock
 //! and draws no OS randomness: the caller passes the monotonic time into every call and
-//! injects the RNG and the wall clock at construction. That makes it embeddable anywhere and
-//! testable on a virtual clock.
+//! injects the RNG (which also seeds the hash tables) and the wall clock at construction.
+//! That makes it embeddable anywhere, testable on a virtual clock, and deterministic on a
+//! seeded RNG.
 //!
 //! ## Driving a [`Device`](device::Device)
 //!
@@ -63,6 +64,7 @@ pub mod consts;
 pub mod cookie;
 pub mod crypto;
 pub mod device;
+mod hash;
 pub mod keypair;
 pub mod keys;
 pub mod noise;

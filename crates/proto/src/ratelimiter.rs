@@ -10,8 +10,13 @@
 //! per [`RATELIMITER_GC_AFTER`] like the kernel's periodic worker, so a flood from many sources
 //! costs one O(n) sweep per second rather than one per packet. The caller drives it from
 //! [`RateLimiter::next_gc`] instead of a periodic tick.
+//!
+//! Sources are chosen by whoever sends (and may spoof) the packets, so the table is a B-tree:
+//! its cost per packet is logarithmic whatever the keys, needing no secret hash seed (the
+//! kernel keys a hash table with SipHash instead). That keeps the crate free of OS
+//! randomness, and a device on a seeded RNG deterministic.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -32,7 +37,7 @@ const TOKEN_MAX: u64 = PACKET_COST * HANDSHAKE_BURST;
 const SWEEP_INTERVAL: Duration = RATELIMITER_GC_AFTER.saturating_add(Duration::from_nanos(1));
 
 /// What a source is limited by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
     /// A whole IPv4 address.
     V4(Ipv4Addr),
@@ -102,7 +107,7 @@ impl Entry {
 /// passes `now` to every call and serialises access.
 #[derive(Clone)]
 pub struct RateLimiter {
-    entries: HashMap<Key, Entry>,
+    entries: BTreeMap<Key, Entry>,
     max_entries: usize,
     /// When the next sweep is due; `None` exactly when the table is empty.
     next_sweep: Option<Instant>,
@@ -121,7 +126,7 @@ impl RateLimiter {
     #[must_use]
     pub fn with_capacity(max_entries: usize) -> Self {
         RateLimiter {
-            entries: HashMap::new(),
+            entries: BTreeMap::new(),
             max_entries,
             next_sweep: None,
         }

@@ -6,6 +6,7 @@ use std::hash::Hash;
 
 use super::host::HostTable;
 use super::trie::{Key, Links, Trie};
+use crate::hash::HashSeed;
 
 /// Marks a family-local id as a host-table slot rather than a trie node.
 pub(super) const HOST_TAG: u32 = 1 << 30;
@@ -23,10 +24,10 @@ pub(super) struct Family<K, T> {
 }
 
 impl<K: Key + Hash, T: Copy + Eq> Family<K, T> {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(seed: HashSeed) -> Self {
         Self {
             trie: Trie::new(),
-            hosts: HostTable::new(),
+            hosts: HostTable::new(seed),
         }
     }
 
@@ -105,15 +106,15 @@ impl<K: Key + Hash, T: Copy + Eq> Family<K, T> {
         }
     }
 
-    pub(super) fn clear(&mut self) {
-        self.trie.clear();
-        self.hosts.clear();
-    }
-
     /// Storage slots in use: trie nodes (routes and glue) plus host routes.
     #[cfg(test)]
     pub(super) fn live_nodes(&self) -> usize {
         self.trie.live_nodes() + self.hosts.live_slots()
+    }
+
+    #[cfg(test)]
+    pub(super) fn hosts_hasher(&self) -> &crate::hash::Keyed {
+        self.hosts.hasher()
     }
 
     /// Number of host routes, which the trie never holds.

@@ -6,77 +6,11 @@
 //! otherwise each cost a cache miss. Host routes therefore live here and
 //! never in the trie.
 
-use std::collections::hash_map::{Entry, RandomState};
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::collections::hash_map::Entry;
+use std::hash::Hash;
 
 use super::trie::{Links, MAX_NODES};
-
-/// Multiplier of the folded-multiply mix (the 64-bit golden ratio).
-const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// A fast keyed hasher for address keys. SipHash would cost more than the
-/// rest of the lookup; the per-table random seed still keeps an outsider
-/// from predicting which addresses share a probe sequence.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct KeyedState {
-    seed: u64,
-}
-
-impl KeyedState {
-    fn new() -> Self {
-        Self {
-            seed: RandomState::new().hash_one(0x5EED_u64),
-        }
-    }
-}
-
-impl BuildHasher for KeyedState {
-    type Hasher = KeyedHasher;
-
-    fn build_hasher(&self) -> KeyedHasher {
-        KeyedHasher(self.seed)
-    }
-}
-
-/// State of [`KeyedState`]'s hasher.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct KeyedHasher(u64);
-
-impl KeyedHasher {
-    #[inline(always)]
-    fn mix(&mut self, word: u64) {
-        // Folding the 128-bit product spreads every input bit over both the
-        // low bits (bucket index) and the top bits (hashbrown's tag byte).
-        let p = u128::from(self.0 ^ word) * u128::from(MIX);
-        self.0 = (p as u64) ^ ((p >> 64) as u64);
-    }
-}
-
-impl Hasher for KeyedHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline(always)]
-    fn write_u32(&mut self, x: u32) {
-        self.mix(u64::from(x));
-    }
-
-    #[inline(always)]
-    fn write_u128(&mut self, x: u128) {
-        self.mix(x as u64);
-        self.mix((x >> 64) as u64);
-    }
-}
+use crate::hash::{HashSeed, KeyedMap};
 
 /// Bookkeeping of one host route, addressed by a stable slot index.
 #[derive(Clone, Copy, Debug)]
@@ -90,18 +24,26 @@ struct Slot<K> {
 pub(super) struct HostTable<K, T> {
     /// Address to (owner, slot). The owner sits in the map itself so that a
     /// lookup is one probe with no second dependent load.
-    map: HashMap<K, (T, u32), KeyedState>,
+    /// Keyed ([`crate::hash`]), so nobody can pick addresses that share a probe sequence.
+    map: KeyedMap<K, (T, u32)>,
+    seed: HashSeed,
     slots: Vec<Slot<K>>,
     free: Vec<u32>,
 }
 
 impl<K: Copy + Eq + Hash, T: Copy> HostTable<K, T> {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(seed: HashSeed) -> Self {
         Self {
-            map: HashMap::with_hasher(KeyedState::new()),
+            map: seed.map(),
+            seed,
             slots: Vec::new(),
             free: Vec::new(),
         }
+    }
+
+    #[cfg(test)]
+    pub(super) fn hasher(&self) -> &crate::hash::Keyed {
+        self.map.hasher()
     }
 
     #[cfg(test)]
@@ -161,7 +103,7 @@ impl<K: Copy + Eq + Hash, T: Copy> HostTable<K, T> {
         self.free.push(slot);
         if self.map.is_empty() {
             // Give the memory back rather than keep a peak-sized table.
-            *self = Self::new();
+            *self = Self::new(self.seed);
         }
         true
     }
@@ -180,10 +122,6 @@ impl<K: Copy + Eq + Hash, T: Copy> HostTable<K, T> {
 
     pub(super) fn links(&self, slot: u32) -> Option<Links> {
         self.slots.get(slot as usize).map(|s| s.links)
-    }
-
-    pub(super) fn clear(&mut self) {
-        *self = Self::new();
     }
 
     /// Slots in use; must always equal the number of routes.

@@ -40,10 +40,10 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::hash::{HashSeed, KeyedMap};
 use family::Family;
 use trie::{Links, NIL};
 
@@ -90,8 +90,9 @@ pub struct AllowedIps<T> {
     v6: Family<u128, T>,
     /// Per owner: its routes in insertion order. Owners without routes have
     /// no entry, so departed peers leave nothing behind.
-    owners: HashMap<T, Ends>,
+    owners: KeyedMap<T, Ends>,
     len: usize,
+    seed: HashSeed,
 }
 
 impl<T: Copy + Eq + Hash> Default for AllowedIps<T> {
@@ -101,14 +102,27 @@ impl<T: Copy + Eq + Hash> Default for AllowedIps<T> {
 }
 
 impl<T: Copy + Eq + Hash> AllowedIps<T> {
-    /// An empty table.
+    /// An empty table whose hash tables use a fixed, public seed: for tables no outsider
+    /// fills. Anything fed from the network takes [`with_hash_seed`](Self::with_hash_seed).
     #[must_use]
     pub fn new() -> Self {
+        Self::with_seed(HashSeed::PUBLIC)
+    }
+
+    /// An empty table whose hash tables are keyed by `seed`, which should be secret and
+    /// random (from a CSPRNG) so that nobody can pick addresses that collide.
+    #[must_use]
+    pub fn with_hash_seed(seed: [u8; 32]) -> Self {
+        Self::with_seed(HashSeed::from_bytes(seed))
+    }
+
+    pub(crate) fn with_seed(seed: HashSeed) -> Self {
         Self {
-            v4: Family::new(),
-            v6: Family::new(),
-            owners: HashMap::new(),
+            v4: Family::new(seed.derive(4)),
+            v6: Family::new(seed.derive(6)),
+            owners: seed.derive(0).map(),
             len: 0,
+            seed,
         }
     }
 
@@ -223,10 +237,18 @@ impl<T: Copy + Eq + Hash> AllowedIps<T> {
 
     /// Removes every prefix and releases the memory.
     pub fn clear(&mut self) {
-        self.v4.clear();
-        self.v6.clear();
-        self.owners = HashMap::new();
-        self.len = 0;
+        *self = Self::with_seed(self.seed);
+    }
+
+    /// What each of the table's hash tables makes of one key, to check where their seeds
+    /// come from.
+    #[cfg(test)]
+    pub(crate) fn hash_fingerprint(&self) -> [u64; 3] {
+        [
+            self.owners.hasher().hash_one(1u32),
+            self.v4.hosts_hasher().hash_one(1u32),
+            self.v6.hosts_hasher().hash_one(1u32),
+        ]
     }
 
     /// Storage slots in use across both families.

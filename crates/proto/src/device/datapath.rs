@@ -16,12 +16,12 @@
 use super::inbound::tunnel_packet;
 use super::jobs::reserve;
 use super::{Device, DropReason, Inbound, OpenJob, PeerId, Prepared, Received, SealJob};
-use super::{Outbound, SendError, Shared};
+use super::{Outbound, SendError, Shared, Table};
+use crate::hash::KeyedMap;
 use crate::keypair::Keypair;
 use crate::peer::{Endpoint, PeerCell};
 use crate::time::Instant;
 use crate::wire::{self, TransportHeader};
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
@@ -30,17 +30,13 @@ use std::sync::{Arc, Weak};
 /// cannot grow them (a miss only costs one trip through the device).
 const MAX_CACHED: usize = 4096;
 
-/// Every packet costs a lookup or three, so SipHash showed in profiles. Both maps are
-/// bounded, and keyed by our own random session indices or by addresses, with a per-map
-/// random seed.
-type Hasher = foldhash::fast::RandomState;
-
 /// One thread's lock-free view of a device's data path (see the module docs).
 pub struct DataPath {
     shared: Arc<Shared>,
     generation: u64,
-    routes: HashMap<IpAddr, Option<Weak<PeerCell>>, Hasher>,
-    sessions: HashMap<u32, (Weak<PeerCell>, Weak<Keypair>), Hasher>,
+    /// Both maps are bounded and keyed ([`crate::hash`]) by seeds of this data path's own.
+    routes: KeyedMap<IpAddr, Option<Weak<PeerCell>>>,
+    sessions: KeyedMap<u32, (Weak<PeerCell>, Weak<Keypair>)>,
     reschedule: Vec<PeerId>,
     device_calls: u64,
 }
@@ -49,11 +45,14 @@ impl Device {
     /// A data path for one thread of the caller's engine.
     #[must_use]
     pub fn data_path(&self) -> DataPath {
+        let n = self.shared.data_paths.fetch_add(1, Ordering::Relaxed);
+        let first = (Table::DataPaths as u64).wrapping_add(n.wrapping_mul(2));
+        let seed = self.shared.hash_seed;
         DataPath {
             shared: Arc::clone(&self.shared),
             generation: self.shared.routes_generation.load(Ordering::Acquire),
-            routes: HashMap::default(),
-            sessions: HashMap::default(),
+            routes: seed.derive(first).map(),
+            sessions: seed.derive(first.wrapping_add(1)).map(),
             reschedule: Vec::new(),
             device_calls: 0,
         }

@@ -1,6 +1,7 @@
 use super::super::tests::{ping, session};
 use super::*;
 use crate::time::Instant;
+use rand_core::SeedableRng;
 
 /// Sends `packet` from `a` to `b` through their data paths; returns which calls were fast
 /// (send, receive, finish) and what `b` made of it.
@@ -142,4 +143,46 @@ fn caches_do_not_keep_a_removed_peer_or_its_keys_alive() {
         .values()
         .flatten()
         .all(|c| c.upgrade().is_none()));
+}
+
+/// What every hash table of a device and of one of its data paths makes of one key.
+fn hash_fingerprint(dev: &Device, dp: &DataPath) -> Vec<u64> {
+    let mut all = vec![
+        dev.by_key.hasher().hash_one(1u32),
+        dev.indices.hasher().hash_one(1u32),
+        dp.routes.hasher().hash_one(1u32),
+        dp.sessions.hasher().hash_one(1u32),
+    ];
+    all.extend(dev.allowed_ips.hash_fingerprint());
+    all
+}
+
+#[test]
+fn every_hash_seed_comes_from_the_injected_rng() {
+    let device = |seed| {
+        let rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+        let wall = crate::time::FixedWallClock(crate::time::Duration::ZERO);
+        Device::new(Box::new(rng), Box::new(wall))
+    };
+    let (a, b, c) = (device(1), device(1), device(2));
+    let (dp_a, dp_b, dp_c) = (a.data_path(), b.data_path(), c.data_path());
+    let seen = hash_fingerprint(&a, &dp_a);
+    // With a seed from the OS (std's RandomState, or foldhash's), two devices on equal RNGs
+    // would hash differently and their runs could differ.
+    assert_eq!(seen, hash_fingerprint(&b, &dp_b), "same RNG, same tables");
+    let other = hash_fingerprint(&c, &dp_c);
+    assert!(
+        seen.iter().zip(&other).all(|(x, y)| x != y),
+        "secret per device"
+    );
+    let mut distinct = seen.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        seen.len(),
+        "every table has a seed of its own"
+    );
+    let second = hash_fingerprint(&a, &a.data_path());
+    assert_ne!(seen[2..4], second[2..4], "so does every data path");
 }

@@ -2,9 +2,9 @@
 //! peer in one lookup and the index values reveal nothing about how many peers exist (SEC-9).
 
 use super::PeerId;
+use crate::hash::{HashSeed, KeyedMap};
 use crate::keypair::Keypair;
 use rand_core::RngCore;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What an index names.
@@ -24,12 +24,18 @@ impl IndexEntry {
     }
 }
 
-#[derive(Default)]
 pub(super) struct IndexTable {
-    entries: HashMap<u32, IndexEntry>,
+    /// Only our own random indices go in, so a keyed fast hash cannot be flooded.
+    entries: KeyedMap<u32, IndexEntry>,
 }
 
 impl IndexTable {
+    pub(super) fn new(seed: HashSeed) -> Self {
+        IndexTable {
+            entries: seed.map(),
+        }
+    }
+
     /// Reserves a fresh random index for `entry`.
     pub(super) fn insert_random(&mut self, rng: &mut dyn RngCore, entry: IndexEntry) -> u32 {
         loop {
@@ -65,6 +71,11 @@ impl IndexTable {
         {
             self.entries.remove(&index);
         }
+    }
+
+    #[cfg(test)]
+    pub(super) fn hasher(&self) -> &crate::hash::Keyed {
+        self.entries.hasher()
     }
 
     #[cfg(test)]

@@ -33,6 +33,7 @@ pub use outbound::TRANSPORT_OVERHEAD;
 use crate::allowed_ips::AllowedIps;
 use crate::consts::DEFAULT_MTU;
 use crate::cookie::CookieChecker;
+use crate::hash::{HashSeed, KeyedMap};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::noise::StaticIdentity;
 use crate::peer::{Endpoint, Peer, PeerState};
@@ -42,7 +43,7 @@ use crate::timers::Timing;
 use error::DropCounters;
 use index::IndexTable;
 use rand_core::CryptoRngCore;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, MutexGuard};
@@ -119,7 +120,7 @@ pub struct Device {
     /// Creation counter, so peers are listed in the order they were added (as the kernel
     /// does) even when removed peers' slots are reused.
     created: u64,
-    by_key: HashMap<PublicKey, PeerId>,
+    by_key: KeyedMap<PublicKey, PeerId>,
     indices: IndexTable,
     allowed_ips: AllowedIps<PeerId>,
     rate_limiter: RateLimiter,
@@ -134,13 +135,27 @@ pub struct Device {
     events: VecDeque<Event>,
 }
 
-/// What the device shares with its [`DataPath`]s, all atomics: nothing here is a lock.
-#[derive(Default)]
+/// What the device shares with its [`DataPath`]s, all atomics (and a seed that never
+/// changes): nothing here is a lock.
 struct Shared {
     /// Bumped whenever allowed IPs or peers change, so data paths drop cached routes.
     routes_generation: AtomicU64,
     mtu: AtomicUsize,
     drops: DropCounters,
+    /// The device's hashing seed, from its RNG: every table's seed derives from it.
+    hash_seed: HashSeed,
+    /// Data paths made so far, so each one's tables get seeds of their own.
+    data_paths: AtomicU64,
+}
+
+/// Which table a seed is derived for ([`HashSeed::derive`]).
+#[derive(Clone, Copy)]
+enum Table {
+    ByKey = 1,
+    Indices = 2,
+    AllowedIps = 3,
+    /// The first of two per data path.
+    DataPaths = 16,
 }
 
 #[derive(Default)]
@@ -152,26 +167,32 @@ struct Slot {
 
 impl Device {
     /// A device with no private key and no peers. `rng` supplies ephemeral keys, indices,
-    /// cookie secrets and jitter; `wall` supplies handshake timestamps.
+    /// cookie secrets, jitter and the secret seeds of the device's hash tables (it is the
+    /// device's only source of randomness); `wall` supplies handshake timestamps.
     #[must_use]
-    pub fn new(rng: Box<dyn CryptoRngCore + Send>, wall: Box<dyn WallClock>) -> Self {
+    pub fn new(mut rng: Box<dyn CryptoRngCore + Send>, wall: Box<dyn WallClock>) -> Self {
+        let hash_seed = HashSeed::from_rng(&mut *rng);
+        let seed = |table: Table| hash_seed.derive(table as u64);
         Device {
             identity: None,
             checker: CookieChecker::new(None),
             peers: Vec::new(),
             free_slots: Vec::new(),
             created: 0,
-            by_key: HashMap::new(),
-            indices: IndexTable::default(),
-            allowed_ips: AllowedIps::new(),
+            by_key: seed(Table::ByKey).map(),
+            indices: IndexTable::new(seed(Table::Indices)),
+            allowed_ips: AllowedIps::with_seed(seed(Table::AllowedIps)),
             rate_limiter: RateLimiter::new(),
             cookie_limiter: RateLimiter::new(),
             rng,
             wall,
             under_load: false,
             shared: Arc::new(Shared {
+                routes_generation: AtomicU64::new(0),
                 mtu: AtomicUsize::new(DEFAULT_MTU),
-                ..Shared::default()
+                drops: DropCounters::default(),
+                hash_seed,
+                data_paths: AtomicU64::new(0),
             }),
             timing: Timing::SPEC,
             queue: BinaryHeap::new(),
