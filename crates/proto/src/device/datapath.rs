@@ -6,12 +6,16 @@
 //! generation counter the device bumps on every allowed-IPs or peer change) and sessions
 //! (receiver index → peer and keypair, dropped once the device retires the keypair). Both
 //! hold weak references, so a removed peer or an erased key is freed when the device lets go
-//! of it, whether or not this thread sees another packet. The
-//! fast calls return `None` whenever the device is needed — a cache miss, no session yet,
-//! packets staged, a rekey due, a session to confirm — and nothing has been changed then;
-//! the caller locks the device and makes the `_with` call instead, which also fills the
-//! caches. A fast call that moved one of the peer's timers earlier than the device has it
-//! queued leaves the peer for [`DataPath::flush`].
+//! of it, whether or not this thread sees another packet. The fast calls return `None`
+//! whenever the device is needed — a cache miss, no session yet, packets staged, a session
+//! to confirm, a rekey due on receipt — and nothing has been changed then; the caller locks
+//! the device and makes the `_with` call instead, which also fills the caches.
+//!
+//! A fast call does what the device's call does, through the same functions (`reserve`,
+//! `PeerState`'s hooks); a property test drives both and compares every output
+//! (`tests/data_path_equivalence.rs`). What needs the device waits for [`DataPath::flush`]:
+//! timers moved earlier than the device has them queued, and an initiation a send found due
+//! (which the device's own `prepare_send` sends at once, and a batch after its last packet).
 
 use super::inbound::tunnel_packet;
 use super::jobs::reserve;
@@ -38,6 +42,8 @@ pub struct DataPath {
     routes: KeyedMap<IpAddr, Option<Weak<PeerCell>>>,
     sessions: KeyedMap<u32, (Weak<PeerCell>, Weak<Keypair>)>,
     reschedule: Vec<PeerId>,
+    /// Peers a send found due for a rekey, and when.
+    rekeys: Vec<(PeerId, Instant)>,
     device_calls: u64,
 }
 
@@ -54,6 +60,7 @@ impl Device {
             routes: seed.derive(first).map(),
             sessions: seed.derive(first.wrapping_add(1)).map(),
             reschedule: Vec::new(),
+            rekeys: Vec::new(),
             device_calls: 0,
         }
     }
@@ -77,9 +84,7 @@ impl DataPath {
         let cell = cell.upgrade()?;
         let mtu = self.shared.mtu.load(Ordering::Relaxed);
         let mut state = cell.lock();
-        // Checked before this packet's counter is taken (the device checks after): a rekey
-        // for REKEY_AFTER_MESSAGES starts one packet later here, which changes nothing.
-        if cell.is_removed() || state.keep_key_fresh_on_send(now) {
+        if cell.is_removed() {
             return None;
         }
         let job = match reserve(&mut state, cell.id, now, packet, mtu) {
@@ -87,6 +92,10 @@ impl DataPath {
             Ok(None) => return None,
             Err(e) => return Some(Err(e)),
         };
+        // What `Device::prepare_send` does next, but the initiation needs the device.
+        if state.keep_key_fresh_on_send(now) && self.rekeys.last().map(|r| r.0) != Some(cell.id) {
+            self.rekeys.push((cell.id, now));
+        }
         if state.needs_reschedule() {
             self.note_reschedule(cell.id);
         }
@@ -286,18 +295,24 @@ impl DataPath {
         inbound
     }
 
-    /// Whether [`flush`](Self::flush) has work: some peer's timers moved earlier.
+    /// Whether [`flush`](Self::flush) has work: some peer's timers moved earlier, or a
+    /// rekey is due.
     #[must_use]
     pub fn needs_flush(&self) -> bool {
-        !self.reschedule.is_empty()
+        !self.reschedule.is_empty() || !self.rekeys.is_empty()
     }
 
-    /// Hands the device the peers whose timers the fast calls moved earlier. Call it under
-    /// the device after a batch when [`needs_flush`](Self::needs_flush) says so (for an
-    /// established flow, about once per KEEPALIVE_TIMEOUT).
+    /// Hands the device what the fast calls left for it: the initiations sends found due,
+    /// and the peers whose timers moved earlier. Call it under the device after a batch
+    /// when [`needs_flush`](Self::needs_flush) says so (for an established flow, about once
+    /// per KEEPALIVE_TIMEOUT), then drain [`Device::poll_transmit`].
     pub fn flush(&mut self, dev: &mut Device) {
-        if !self.reschedule.is_empty() {
+        if self.needs_flush() {
             self.device_calls += 1;
+        }
+        for (id, now) in self.rekeys.drain(..) {
+            dev.send_initiation(now, id, false);
+            dev.reschedule(id);
         }
         for id in self.reschedule.drain(..) {
             dev.reschedule(id);
