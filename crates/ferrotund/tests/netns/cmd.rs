@@ -33,18 +33,11 @@ pub fn unique(tag: &str) -> String {
     name
 }
 
-/// True when running as root; otherwise prints why the test is skipped.
+/// True when running as root. When not, the test fails under `FERROTUN_REQUIRE_ALL=1` and
+/// the skip is logged otherwise (ferrotun-testkit); the caller returns at once.
+#[track_caller]
 pub fn root() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let uid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|l| l.split_whitespace().next());
-    if uid == Some("0") {
-        return true;
-    }
-    eprintln!("skipped: the netns tests need root (network namespaces, TUN devices)");
-    false
+    ferrotun_testkit::require_root()
 }
 
 /// What a finished (or killed) command did.
