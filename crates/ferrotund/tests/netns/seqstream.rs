@@ -1,7 +1,7 @@
 //! Helper processes that must run inside a namespace: a numbered UDP stream (`send`), a
 //! receiver that counts what arrives (`sink`: duplicates, reordering, gaps), and an impairing
-//! UDP relay (`relay`: loss and reordering by delay, a userspace netem for kernels without
-//! `sch_netem`).
+//! UDP relay (`relay`: loss and reordering by delay, the tests' one way to impair a path, as
+//! the kernels they run on have no `sch_netem`).
 //!
 //! The test binary itself is the helper: [`helper`] runs `ip netns exec NS <this binary>
 //! --exact seqstream::netns_helper_process` with the role in `FERROTUN_NETNS_HELPER`, and
