@@ -84,6 +84,16 @@ impl fmt::Display for Out {
     }
 }
 
+/// Fails the test at once, naming `program`, when it is not on `PATH`: a tool missing deep
+/// in a test would otherwise show as a timeout or a bare "No such file or directory".
+#[track_caller]
+fn on_path(program: &str) {
+    assert!(
+        ferrotun_testkit::which(program).is_some(),
+        "`{program}` not on PATH (scripts/lib.sh's ensure_packages installs what the tests run)"
+    );
+}
+
 fn quote(arg: &str) -> String {
     if !arg.is_empty()
         && arg
@@ -106,9 +116,11 @@ pub struct Cmd {
 }
 
 impl Cmd {
+    #[track_caller]
     pub fn new<S: AsRef<str>>(argv: &[S]) -> Cmd {
         let argv: Vec<String> = argv.iter().map(|s| s.as_ref().to_string()).collect();
         assert!(!argv.is_empty(), "empty command");
+        on_path(&argv[0]);
         Cmd {
             argv,
             env: Vec::new(),
@@ -119,7 +131,11 @@ impl Cmd {
     }
 
     /// The same command, run inside network namespace `ns` with `ip netns exec`.
+    #[track_caller]
     pub fn netns<S: AsRef<str>>(ns: &str, argv: &[S]) -> Cmd {
+        if let Some(program) = argv.first() {
+            on_path(program.as_ref());
+        }
         let mut full = vec![
             "ip".to_string(),
             "netns".into(),
