@@ -18,7 +18,8 @@ else
   root=no
 fi
 if [ "${FERROTUN_REQUIRE_ALL:-}" = 1 ] && [ "$root" = no ]; then
-  echo "FERROTUN_REQUIRE_ALL=1, but not root: the namespace tests and the tunnel benchmark need root" >&2
+  echo "FERROTUN_REQUIRE_ALL=1, but not root: the namespace tests and the tunnel benchmark" \
+    "need root" >&2
   exit 1
 fi
 
@@ -47,7 +48,8 @@ cargo clippy -q -p ferrotund --test netns -- -D warnings
 # fuzz/ is a workspace of its own, which the commands above do not see. Its dependencies are
 # the workspace's crates (checked above) and compile into the same target directory.
 (cd fuzz && cargo fmt -- --check)
-(cd fuzz && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/../target}" cargo clippy --all-targets -q -- -D warnings)
+(cd fuzz && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/../target}" \
+  cargo clippy --all-targets -q -- -D warnings)
 .ci/check-sizes.sh
 
 # The daemon first: the CLI and wg-quick tests drive the real binary when they run as root.

@@ -17,9 +17,9 @@
 //! * `1` (CI: `.ci/run` sets it): the test **fails**, its message naming what is missing
 //!   ("needs root", "`wg` not on PATH", ...).
 //! * unset, empty or `0` (a contributor's `cargo test`): the test passes, and the skip is
-//!   appended as a line `test: reason` to the skip log. libtest hides what a passing test
-//!   prints, so the log is how a skip gets seen: `scripts/test.sh` empties it first and
-//!   prints the count and the reasons at the end. The log is [`SKIP_LOG`]
+//!   appended to the skip log as a line `CRATE/BINARY test: reason`. libtest hides what a
+//!   passing test prints, so the log is how a skip gets seen: `scripts/test.sh` empties it
+//!   first and prints the count and the reasons at the end. The log is [`SKIP_LOG`]
 //!   (`FERROTUN_SKIP_LOG`) if set, else `ferrotun-skips.log` in the Cargo target directory
 //!   (next to `debug/` and `release/`). A skip that cannot be written there fails the test
 //!   rather than vanish.
@@ -94,7 +94,12 @@ pub fn require_tool(tool: &str) -> bool {
 /// missing): it fails under `FERROTUN_REQUIRE_ALL=1`, else the skip is logged.
 #[track_caller]
 pub fn skip(reason: &str) {
-    skip_as(Mode::from_env(), &log::path(), &test_name(), reason);
+    let test = format!(
+        "{} {}",
+        test_binary(std::panic::Location::caller()),
+        test_name()
+    );
+    skip_as(Mode::from_env(), &log::path(), &test, reason);
 }
 
 #[track_caller]
@@ -108,6 +113,30 @@ fn skip_as(mode: Mode, log: &std::path::Path, test: &str, reason: &str) {
             log::append(log, test, reason);
         }
     }
+}
+
+/// Which test binary runs, as `CRATE/BINARY` (`quick/netns`, `ferrotun/wg_compat`): test
+/// names repeat across binaries. The crate comes from the source file that asked (a path
+/// under `crates/`), the binary from the executable's name without Cargo's hash.
+fn test_binary(caller: &std::panic::Location<'_>) -> String {
+    let krate = caller
+        .file()
+        .strip_prefix("crates/")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("?");
+    let exe = std::env::current_exe().ok();
+    let name = exe
+        .as_deref()
+        .and_then(std::path::Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let binary = match name.rsplit_once('-') {
+        Some((stem, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            stem.to_string()
+        }
+        _ => name,
+    };
+    format!("{krate}/{binary}")
 }
 
 /// The running test's name: libtest runs each test on a thread named after it.

@@ -1,4 +1,5 @@
-//! The skip log: one line `test: reason` per skip, appended by every test process.
+//! The skip log: one line `CRATE/BINARY test: reason` per skip, appended by every test
+//! process.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -21,8 +22,9 @@ pub fn path() -> PathBuf {
         .join("ferrotun-skips.log")
 }
 
-/// Appends `test: reason` (one line; one `write` with `O_APPEND`, so concurrent tests do
-/// not mix their lines). Panics if it cannot: a skip nobody can see is what this prevents.
+/// Appends `test: reason` (`test` names the binary too) as one line, in one `write` with
+/// `O_APPEND`, so concurrent tests do not mix their lines. Panics if it cannot: a skip nobody
+/// can see is what this prevents.
 #[track_caller]
 pub fn append(log: &Path, test: &str, reason: &str) {
     let line = format!("{test}: {}\n", reason.replace('\n', " "));

@@ -70,3 +70,10 @@ fn missing_pieces_are_named() {
 fn tests_run_on_threads_named_after_them() {
     assert_eq!(test_name(), "tests::tests_run_on_threads_named_after_them");
 }
+
+#[test]
+fn the_binary_is_named_with_its_crate() {
+    // This file is crates/testkit/src/tests.rs; the unit-test binary is ferrotun_testkit-HASH.
+    let here = std::panic::Location::caller();
+    assert_eq!(test_binary(here), "testkit/ferrotun_testkit");
+}
