@@ -52,15 +52,32 @@ fn threads_of(pid: u32) -> Vec<Thread> {
         .collect()
 }
 
-/// A fresh daemon's threads once its packet threads run under `policy` (or after 5 s).
-fn settled_threads(env: &[(&str, &str)], policy: u32) -> Vec<Thread> {
+/// The distinct names of the packet threads, sorted.
+fn packet_names(threads: &[Thread]) -> Vec<&str> {
+    let mut names: Vec<&str> = threads
+        .iter()
+        .map(|t| t.name.as_str())
+        .filter(|name| is_packet(name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// A fresh daemon's threads once the packet threads `layout` names are all there and run
+/// under `policy` (or after 5 s: the packet threads start one after the other, so seeing one
+/// is not seeing all).
+fn settled_threads(env: &[(&str, &str)], layout: &[&str], policy: u32) -> Vec<Thread> {
     let ns = Netns::new("sb");
     let d = Daemon::start_named_env(&ns, Impl::Ferrotund, &unique("sb"), env);
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let threads = threads_of(d.pid);
-        let mut packet = threads.iter().filter(|t| is_packet(&t.name)).peekable();
-        let settled = packet.peek().is_some() && packet.all(|t| t.policy == policy);
+        let settled = packet_names(&threads) == layout
+            && threads
+                .iter()
+                .filter(|t| is_packet(&t.name))
+                .all(|t| t.policy == policy);
         if settled || Instant::now() > deadline {
             return threads;
         }
@@ -116,15 +133,8 @@ fn ferrotund_packet_threads_layout_and_scheduling() {
         (&[("FERROTUN_SCHED_BATCH", "0")], default, SCHED_OTHER, None),
     ];
     for (env, layout, packet_policy, packet_slice) in cases {
-        let threads = settled_threads(env, packet_policy);
-        let mut names: Vec<&str> = threads
-            .iter()
-            .map(|t| t.name.as_str())
-            .filter(|name| is_packet(name))
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names, layout, "{env:?}: {threads:?}");
+        let threads = settled_threads(env, layout, packet_policy);
+        assert_eq!(packet_names(&threads), layout, "{env:?}: {threads:?}");
         check_scheduling(env, &threads, packet_policy, packet_slice);
     }
 }
