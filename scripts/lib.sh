@@ -10,21 +10,26 @@ need_root() {
   fi
 }
 
-# Debian packages the tunnel tests and the demo use: the real wg/wg-quick, wireguard-go as the
-# interop peer, iperf3, ping, nft (wg-quick's default-route firewall rules), and the shells
-# and groff that check the generated completions and man pages.
+# Debian packages for everything a test runs (under FERROTUN_REQUIRE_ALL=1 a missing one
+# fails the tests that need it): the real wg/wg-quick, wireguard-go as the interop peer,
+# iperf3, ping, ip/ss/tc, nft (wg-quick's default-route firewall rules), sysctl and kill,
+# unshare/nsenter/setpriv (the CLI's differential tests and the UAPI access test), `script`
+# (a terminal for the colour test), jq (the tunnel benchmark), and the shells, groff and
+# systemd-analyze that check the generated completions, man pages and systemd units.
 ensure_packages() {
-  local missing=()
-  command -v wg >/dev/null || missing+=(wireguard-tools)
-  command -v wireguard-go >/dev/null || missing+=(wireguard-go)
-  command -v iperf3 >/dev/null || missing+=(iperf3)
-  command -v ping >/dev/null || missing+=(iputils-ping)
-  command -v ip >/dev/null || missing+=(iproute2)
-  command -v nft >/dev/null || missing+=(nftables)
-  # The CLI's completion and man-page tests run the real shells and groff.
-  command -v zsh >/dev/null || missing+=(zsh)
-  command -v fish >/dev/null || missing+=(fish)
-  command -v groff >/dev/null || missing+=(groff-base)
+  local missing=() tool package
+  for tool in wg:wireguard-tools wg-quick:wireguard-tools wireguard-go:wireguard-go \
+    iperf3:iperf3 ping:iputils-ping ip:iproute2 ss:iproute2 tc:iproute2 nft:nftables \
+    sysctl:procps kill:procps unshare:util-linux nsenter:util-linux setpriv:util-linux \
+    script:bsdutils jq:jq bash:bash zsh:zsh fish:fish groff:groff-base \
+    systemd-analyze:systemd; do
+    package=${tool#*:}
+    tool=${tool%%:*}
+    # `kill` is also a shell builtin; the tests run the program.
+    if ! type -P "$tool" >/dev/null && [[ " ${missing[*]} " != *" $package "* ]]; then
+      missing+=("$package")
+    fi
+  done
   if [ "${#missing[@]}" -gt 0 ]; then
     step "installing ${missing[*]}"
     apt-get update -qq

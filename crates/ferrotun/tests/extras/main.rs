@@ -1,9 +1,9 @@
 //! ferrotun's own commands, run as a user runs them: `check` ([`check`]), `qr` ([`qr`]), and
 //! the files in `dist/`: completions ([`completion`]), man pages and systemd unit ([`dist`]).
 //!
-//! None of them needs root or a daemon. Tools that a test drives (bash, zsh, fish, groff,
-//! systemd-analyze) are used when installed; a test that finds its tool missing says so and
-//! passes. `FERROTUN_UPDATE_DIST=1` rewrites the generated files in `dist/` instead of
+//! None of them needs root or a daemon. A test that drives a tool (bash, zsh, fish, groff,
+//! systemd-analyze) and finds it missing fails under `FERROTUN_REQUIRE_ALL=1`, naming it, and
+//! is logged as a skip otherwise (ferrotun-testkit). `FERROTUN_UPDATE_DIST=1` rewrites the generated files in `dist/` instead of
 //! comparing them.
 
 mod check;
@@ -72,16 +72,11 @@ impl Drop for TempDir {
     }
 }
 
-/// Whether `tool` is on `PATH`; says so when it is not.
+/// Whether `tool` is on `PATH`. When it is not, the test fails under
+/// `FERROTUN_REQUIRE_ALL=1` and the skip is logged otherwise (ferrotun-testkit).
+#[track_caller]
 pub fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool} >/dev/null")])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        eprintln!("skipping the part that needs `{tool}': not installed");
-    }
-    found
+    ferrotun_testkit::require_tool(tool)
 }
 
 /// The repository's `dist/` directory.

@@ -5,9 +5,11 @@
 //! ([`replay`]). Outputs are compared byte for byte: standard output, standard error and the
 //! exit status, with both programs called as `wg`.
 //!
-//! Needs root, `wg`, `wireguard-go`, `unshare` and `nsenter`; without them the tests say so
-//! and pass. The ferrotund half needs a ferrotund build (`$FERROTUND`, or
-//! `target/{release,debug}/ferrotund`).
+//! Needs root, `wg`, `wireguard-go`, `unshare`, `nsenter` and `bash` (and `script` for the
+//! terminal test); the ferrotund half needs a ferrotund build (`$FERROTUND`, or
+//! `target/{release,debug}/ferrotund`). Without them a test fails under
+//! `FERROTUN_REQUIRE_ALL=1`, naming what is missing, and is logged as a skip otherwise
+//! (ferrotun-testkit).
 //!
 //! Known, deliberate differences from the installed `wg` (1.0.20210914), which ferrotun
 //! follows current wireguard-tools on, are checked against the behaviour of the newer tools
@@ -24,38 +26,32 @@ mod sandbox;
 mod set;
 mod show;
 
+use ferrotun_testkit::Need;
 use sandbox::{Run, Sandbox};
+use std::path::Path;
 
-/// Whether this machine can run the differential tests; says why not otherwise.
+/// Whether this machine can run the differential tests. A missing prerequisite fails the
+/// test under `FERROTUN_REQUIRE_ALL=1` and is logged as a skip otherwise (ferrotun-testkit).
 pub fn prerequisites() -> bool {
-    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
-        s.lines()
-            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-    });
-    let have = |tool: &str| {
-        std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool} >/dev/null")])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let missing: Vec<&str> = ["wg", "wireguard-go", "unshare", "nsenter", "bash"]
-        .into_iter()
-        .filter(|tool| !have(tool))
-        .collect();
-    if !root || !missing.is_empty() {
-        eprintln!("skipping wg differential tests: root={root}, missing tools: {missing:?}");
-        return false;
-    }
-    true
+    ferrotun_testkit::require(&[
+        Need::Root,
+        Need::Tool("wg"),
+        Need::Tool("wireguard-go"),
+        Need::Tool("unshare"),
+        Need::Tool("nsenter"),
+        Need::Tool("bash"),
+    ])
 }
 
-/// Whether ferrotund is available; says so if not.
+/// Whether ferrotund is built (or `FERROTUND` names it); like [`prerequisites`] otherwise.
 pub fn ferrotund_available() -> bool {
-    let found = daemon::ferrotund_bin().is_some();
-    if !found {
-        eprintln!("skipping ferrotund half: build it (cargo build --release -p ferrotund) or set FERROTUND");
-    }
-    found
+    let path = daemon::ferrotund_bin();
+    ferrotun_testkit::require(&[Need::File {
+        path: path
+            .as_deref()
+            .unwrap_or(Path::new("target/release/ferrotund")),
+        hint: "cargo build --release -p ferrotund, or set FERROTUND",
+    }])
 }
 
 /// Runs `args` with both tools and returns (wg, ferrotun).

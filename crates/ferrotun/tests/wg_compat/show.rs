@@ -228,7 +228,7 @@ fn malformed_and_failing_replies() {
 
 #[test]
 fn colour_on_a_terminal() {
-    if !prerequisites() || !std::path::Path::new("/usr/bin/script").exists() {
+    if !prerequisites() || !ferrotun_testkit::require_tool("script") {
         return;
     }
     let sandbox = Sandbox::new();

@@ -33,18 +33,11 @@ pub fn unique(tag: &str) -> String {
     name
 }
 
-/// True when running as root; otherwise prints why the test is skipped.
+/// True when running as root. When not, the test fails under `FERROTUN_REQUIRE_ALL=1` and
+/// the skip is logged otherwise (ferrotun-testkit); the caller returns at once.
+#[track_caller]
 pub fn root() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let uid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|l| l.split_whitespace().next());
-    if uid == Some("0") {
-        return true;
-    }
-    eprintln!("skipped: the netns tests need root (network namespaces, TUN devices)");
-    false
+    ferrotun_testkit::require_root()
 }
 
 /// What a finished (or killed) command did.
@@ -91,6 +84,16 @@ impl fmt::Display for Out {
     }
 }
 
+/// Fails the test at once, naming `program`, when it is not on `PATH`: a tool missing deep
+/// in a test would otherwise show as a timeout or a bare "No such file or directory".
+#[track_caller]
+fn on_path(program: &str) {
+    assert!(
+        ferrotun_testkit::which(program).is_some(),
+        "`{program}` not on PATH (scripts/lib.sh's ensure_packages installs what the tests run)"
+    );
+}
+
 fn quote(arg: &str) -> String {
     if !arg.is_empty()
         && arg
@@ -113,9 +116,11 @@ pub struct Cmd {
 }
 
 impl Cmd {
+    #[track_caller]
     pub fn new<S: AsRef<str>>(argv: &[S]) -> Cmd {
         let argv: Vec<String> = argv.iter().map(|s| s.as_ref().to_string()).collect();
         assert!(!argv.is_empty(), "empty command");
+        on_path(&argv[0]);
         Cmd {
             argv,
             env: Vec::new(),
@@ -126,7 +131,11 @@ impl Cmd {
     }
 
     /// The same command, run inside network namespace `ns` with `ip netns exec`.
+    #[track_caller]
     pub fn netns<S: AsRef<str>>(ns: &str, argv: &[S]) -> Cmd {
+        if let Some(program) = argv.first() {
+            on_path(program.as_ref());
+        }
         let mut full = vec![
             "ip".to_string(),
             "netns".into(),

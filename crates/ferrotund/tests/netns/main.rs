@@ -5,8 +5,9 @@
 //! Run as root, as scripts/test.sh does: `cargo build --release -p ferrotund -p ferrotun-attack`,
 //! then `cargo test --release -p ferrotund --test netns -- --test-threads=2 --skip attack_`
 //! (about 75 s on 2 cores) and `... -- --test-threads=1 attack_` (about 30 s; the attacks
-//! measure throughput, so they run alone). Without root every test prints "skipped" and
-//! passes. Lint it with
+//! measure throughput, so they run alone). Without root every test fails under
+//! `FERROTUN_REQUIRE_ALL=1` ("needs root") and is logged as a skip otherwise
+//! (ferrotun-testkit: `scripts/test.sh` prints the skips at the end). Lint it with
 //! `cargo clippy -p ferrotund --test netns` (`--tests` skips it: the target has `test = false`).
 //!
 //! Tests: `interop` (tunnels ferrotund↔ferrotund/wireguard-go), `config` (the same `wg`

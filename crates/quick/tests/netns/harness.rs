@@ -7,7 +7,7 @@
 //! used, so nothing leaves the machine.
 
 use ferrotun_quick::cmd::Options;
-use std::os::unix::fs::MetadataExt as _;
+use ferrotun_testkit::Need;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -30,32 +30,29 @@ pub fn options() -> Options {
     }
 }
 
-/// Why the root tests cannot run here, if they cannot.
-pub fn missing_prerequisite() -> Option<String> {
-    if std::fs::metadata("/proc/self")
-        .map(|m| m.uid())
-        .unwrap_or(1)
-        != 0
-    {
-        return Some("not root".into());
-    }
-    for tool in ["/usr/bin/wg-quick", "/usr/bin/wg"] {
-        if !Path::new(tool).exists() {
-            return Some(format!("{tool} missing"));
-        }
-    }
-    if !daemon().exists() {
-        return Some("no daemon: set FERROTUND or cargo build --release -p ferrotund".into());
-    }
-    let ip = Command::new("ip").arg("-V").output();
-    (!ip.is_ok_and(|o| o.status.success())).then(|| "ip missing".into())
+/// Whether the root tests can run here: root, the stock `wg-quick` and `wg`, `ip` and `ping`
+/// on `PATH`, and the release daemon. A missing one fails the test under
+/// `FERROTUN_REQUIRE_ALL=1`, naming it, and is logged as a skip otherwise (ferrotun-testkit).
+#[track_caller]
+pub fn prerequisites() -> bool {
+    let daemon = daemon();
+    ferrotun_testkit::require(&[
+        Need::Root,
+        Need::Tool("wg-quick"),
+        Need::Tool("wg"),
+        Need::Tool("ip"),
+        Need::Tool("ping"),
+        Need::File {
+            path: &daemon,
+            hint: "cargo build --release -p ferrotund, or set FERROTUND",
+        },
+    ])
 }
 
-/// Skips (passing) when prerequisites are missing.
+/// Returns from the test when [`prerequisites`] are missing.
 macro_rules! require_root {
     () => {
-        if let Some(reason) = crate::harness::missing_prerequisite() {
-            eprintln!("skipped: {reason}");
+        if !crate::harness::prerequisites() {
             return;
         }
     };
@@ -210,13 +207,10 @@ pub fn in_namespace<T: Send>(ns: &str, f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-pub fn has_program(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
-}
-
 /// The namespace's network state with `interface` replaced by `IF` and the automatic
-/// link-local IPv6 entries dropped, sorted.
+/// link-local IPv6 entries dropped, sorted. The nftables ruleset is part of it: without `nft`
+/// that part is a skip (ferrotun-testkit).
+#[track_caller]
 pub fn state(ns: &str, interface: &str) -> Vec<String> {
     let queries: [&[&str]; 7] = [
         &["-o", "-4", "addr", "show"],
@@ -233,7 +227,7 @@ pub fn state(ns: &str, interface: &str) -> Vec<String> {
         args.extend_from_slice(query);
         lines.extend(normalized(&sh(&args), interface));
     }
-    if has_program("nft") {
+    if ferrotun_testkit::require_tool("nft") {
         let ruleset = sh(&["ip", "netns", "exec", ns, "nft", "list", "ruleset"]);
         lines.extend(
             ruleset

@@ -4,8 +4,8 @@
 //! `ip netns exec CALLER ferrotun up --netns INNER ...` would).
 
 use crate::harness::{
-    genkey, has_program, in_namespace, ns_ok, options, pubkey, real_wg_quick, require_root, sh,
-    state, wait_ping, Sandbox, PRIVATE,
+    genkey, in_namespace, ns_ok, options, pubkey, real_wg_quick, require_root, sh, state,
+    wait_ping, Sandbox, PRIVATE,
 };
 use ferrotun_quick::cmd::{self, Options};
 use std::path::Path;
@@ -100,7 +100,7 @@ impl World {
         assert!(!ns_ok(caller, &["ip", "link", "show", interface]));
         assert_eq!(processes(caller, "ferrotund").len(), 1);
         assert!(processes(inner, "ferrotund").is_empty());
-        if has_program("ss") {
+        if ferrotun_testkit::require_tool("ss") {
             let port = sh(&["wg", "show", interface, "listen-port"]);
             assert!(udp_bound(caller, port.trim()) && !udp_bound(inner, port.trim()));
         }

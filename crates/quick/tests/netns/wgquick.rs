@@ -1,9 +1,7 @@
 //! `up` and `down` with the real executor in a fresh namespace, compared with the stock
 //! `wg-quick up` (running the same daemon) in a twin namespace.
 
-use crate::harness::{
-    has_program, in_namespace, options, require_root, sh, state, Sandbox, PEER, PRIVATE,
-};
+use crate::harness::{in_namespace, options, require_root, sh, state, Sandbox, PEER, PRIVATE};
 use ferrotun_quick::cmd::{self, Options};
 use std::path::PathBuf;
 
@@ -107,8 +105,7 @@ fn numbered_table_matches_wg_quick() {
 #[test]
 fn default_route_matches_wg_quick() {
     require_root!();
-    if !has_program("nft") {
-        eprintln!("skipped: nft missing");
+    if !ferrotun_testkit::require_tool("nft") {
         return;
     }
     let twins = Twins::new("d");
@@ -215,8 +212,7 @@ pub fn parse_options() -> ferrotun_conf::ParseOptions<'static> {
 #[test]
 fn reload_between_full_and_split_tunnel_matches_fresh_up() {
     require_root!();
-    if !has_program("nft") {
-        eprintln!("skipped: nft missing");
+    if !ferrotun_testkit::require_tool("nft") {
         return;
     }
     let twins = Twins::new("f");
