@@ -58,6 +58,9 @@ export FERROTUND="$PWD/target/release/ferrotund"
 
 step "unit, vector, property, simulation and CLI tests"
 cargo test --workspace -q
+step "test vectors recomputed by a second implementation (scripts/wg-vectors.py, Python)"
+python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
+python3 scripts/wg-vectors.py
 step "simulation scenarios again, through the device alone instead of the data path"
 FERROTUN_SIM_PATH=device cargo test -q -p ferrotun-sim
 
