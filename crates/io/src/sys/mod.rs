@@ -2,8 +2,10 @@
 //! socket2 do not offer. Every block states why it is sound.
 #![allow(unsafe_code)]
 
+mod inherit;
 mod msg;
 
+pub use inherit::{adopt_fd, FdKind};
 pub use msg::{
     recv_many, recv_with_destination, send_from, send_many, OutMsg, RecvMeta, RECV_BATCH,
     SEND_BATCH,
@@ -229,15 +231,6 @@ pub fn poll_readable(fds: &[RawFd]) -> io::Result<u64> {
         .enumerate()
         .filter(|(_, p)| p.revents != 0)
         .fold(0, |set, (i, _)| set | 1 << i))
-}
-
-/// Takes ownership of an inherited descriptor number (from `WG_TUN_FD` / `WG_UAPI_FD`) after
-/// checking that it is open.
-pub fn adopt_fd(fd: RawFd) -> io::Result<OwnedFd> {
-    // SAFETY: F_GETFD only queries the descriptor table.
-    cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) })?;
-    // SAFETY: the descriptor is open and, by the WG_*_FD contract, handed to us alone.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
 /// Makes the calling process a session leader (detaches it from the controlling terminal).
