@@ -2,9 +2,11 @@
 //! socket2 do not offer. Every block states why it is sound.
 #![allow(unsafe_code)]
 
+mod connected;
 mod inherit;
 mod msg;
 
+pub use connected::{send_connected, CONNECTED_BATCH};
 pub use inherit::{adopt_fd, FdKind};
 pub use msg::{
     recv_many, recv_with_destination, send_from, send_many, OutMsg, RecvMeta, RECV_BATCH,
