@@ -59,8 +59,9 @@ fn inherited_fd(var: &str) -> Result<Option<OwnedFd>, StartError> {
     // own foreground half (`detach`, which cleared FD_CLOEXEC so `fd` survives the exec), or
     // wg-quick or a supervisor following wireguard-go's WG_TUN_FD / WG_UAPI_FD protocol. Each
     // variable is read once, at start-up, so nothing else in this process owns `fd`: no thread
-    // has started, and the only descriptor opened before (the UAPI socket, when WG_UAPI_FD is
-    // unset) is a socket, which `FdKind::CharDevice` refuses should a bad WG_TUN_FD name it.
+    // has started, `adopt_fd` refuses the standard streams (std's), and the only descriptor
+    // opened before (the UAPI socket, when WG_UAPI_FD is unset) is a socket, which
+    // `FdKind::CharDevice` refuses should a bad WG_TUN_FD name it.
     unsafe { ferrotun_io::sys::adopt_fd(fd, kind) }
         .map(Some)
         .map_err(|e| fail(&format!("{var}={fd}"), e))

@@ -18,9 +18,9 @@ pub enum FdKind {
     UnixListener,
 }
 
-/// Takes ownership of descriptor `fd` after checking that it is open and of `kind`; refuses
-/// (`InvalidInput`, or the OS error, e.g. `EBADF` for a closed number) otherwise, and then
-/// leaves the descriptor alone.
+/// Takes ownership of descriptor `fd` after checking that it is open, of `kind`, and not a
+/// standard stream (0, 1, 2); refuses (`InvalidInput`, or the OS error, e.g. `EBADF` for a
+/// closed number) otherwise, and then leaves the descriptor alone.
 ///
 /// # Safety
 /// `fd` must be the caller's to own: handed to this process for it to take over (as the
@@ -38,6 +38,13 @@ pub unsafe fn adopt_fd(fd: RawFd, kind: FdKind) -> io::Result<OwnedFd> {
 fn check(fd: RawFd, kind: FdKind) -> io::Result<()> {
     if fd < 0 {
         return Err(refused(format!("{fd} is not a descriptor number")));
+    }
+    // std owns the standard streams (`std::io::stdin()` and the rest use them for the life of
+    // the process), so they are never another process's hand-over.
+    if fd <= libc::STDERR_FILENO {
+        return Err(refused(format!(
+            "descriptor {fd} is a standard stream (stdin, stdout or stderr)"
+        )));
     }
     // SAFETY: all-zero is a valid `stat` (plain integers).
     let mut stat: libc::stat = unsafe { std::mem::zeroed() };

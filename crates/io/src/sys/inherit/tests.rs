@@ -69,6 +69,14 @@ fn a_closed_or_negative_number_is_refused() {
 }
 
 #[test]
+fn the_standard_streams_are_refused() {
+    for fd in 0..=2 {
+        assert_refused(fd, FdKind::CharDevice, "standard stream");
+        assert_refused(fd, FdKind::UnixListener, "standard stream");
+    }
+}
+
+#[test]
 fn a_character_device_is_adopted() {
     let raw = std::fs::File::options()
         .write(true)
