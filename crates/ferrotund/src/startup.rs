@@ -5,7 +5,6 @@
 
 use crate::engine::{Exit, Shared};
 use crate::{control, logging, watch};
-use ferrotun_io::sys::FdKind;
 use ferrotun_io::tun::Tun;
 use ferrotun_io::udp::UdpPair;
 use ferrotun_proto::consts::DEFAULT_MTU;
@@ -51,8 +50,8 @@ fn inherited_fd(var: &str) -> Result<Option<OwnedFd>, StartError> {
         .parse()
         .map_err(|_| StartError(format!("{var} is not a descriptor number: {text:?}")))?;
     let kind = match var {
-        "WG_TUN_FD" => FdKind::CharDevice,
-        "WG_UAPI_FD" => FdKind::UnixListener,
+        "WG_TUN_FD" => ferrotun_io::sys::FdKind::CharDevice,
+        "WG_UAPI_FD" => ferrotun_io::sys::FdKind::UnixListener,
         _ => return Err(StartError(format!("{var} names no known descriptor"))),
     };
     // SAFETY: `var` was set by whoever started this process to hand it descriptor `fd`: our
