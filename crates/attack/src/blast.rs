@@ -2,8 +2,10 @@
 //! source ports used round-robin, a pacing loop that holds a target rate (or none), and a
 //! tally of what came back, by WireGuard message type.
 
+use ferrotun_io::sys;
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 /// What one sender did and received.
@@ -86,13 +88,14 @@ impl Blast {
         }
     }
 
-    /// Sends `datagrams` on the next socket with one system call (see [`crate::sys`]), then
-    /// reads that socket's replies.
+    /// Sends `datagrams` on the next socket, [`sys::CONNECTED_BATCH`] per system call
+    /// (`sendmmsg`), then reads that socket's replies.
     pub fn send_many(&mut self, datagrams: &[&[u8]], tally: &mut Tally) {
         let i = self.next;
         self.next = (self.next + 1) % self.sockets.len();
-        for chunk in datagrams.chunks(crate::sys::MAX_BATCH) {
-            let sent = crate::sys::send_batch(&self.sockets[i], chunk).unwrap_or(0);
+        for chunk in datagrams.chunks(sys::CONNECTED_BATCH) {
+            // The sockets are non-blocking: a full buffer ends the call short, not waiting.
+            let sent = sys::send_connected(self.sockets[i].as_raw_fd(), chunk).unwrap_or(0);
             tally.sent += sent as u64;
             tally.bytes += chunk[..sent].iter().map(|d| d.len() as u64).sum::<u64>();
             tally.send_errors += (chunk.len() - sent) as u64;

@@ -17,7 +17,6 @@ mod garbage;
 mod inner;
 mod replay;
 mod rng;
-mod sys;
 
 use std::process::ExitCode;
 

@@ -141,8 +141,10 @@ fn no_inet(value: &str) -> Error {
     )
 }
 
-/// `getaddrinfo` for UDP: `Ok(None)` when the first result is neither IPv4 nor IPv6.
-fn first_inet(
+/// `getaddrinfo` for UDP, with `flags` (`AI_*`), as `wg` calls it: the first result, or
+/// `Ok(None)` when that is neither IPv4 nor IPv6. The one place that sets the hints, for
+/// the parser here and for `ferrotun show`'s endpoints.
+pub fn first_inet(
     host: Option<&str>,
     service: &str,
     flags: i32,

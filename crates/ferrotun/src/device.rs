@@ -127,12 +127,7 @@ fn if_index(name: &OsStr) -> u32 {
 /// Resolves a `get` reply's endpoint as `wg` does: `getaddrinfo` for UDP, so a zone may be
 /// an interface name; the first result must be IPv4 or IPv6.
 fn resolve_endpoint(host: &str, port: &str) -> Option<SocketAddr> {
-    let hints = dns_lookup::AddrInfoHints {
-        flags: 0,
-        address: libc::AF_UNSPEC,
-        socktype: libc::SOCK_DGRAM,
-        protocol: libc::IPPROTO_UDP,
-    };
-    let mut results = dns_lookup::getaddrinfo(Some(host), Some(port), Some(hints)).ok()?;
-    results.next()?.ok().map(|info| info.sockaddr)
+    ferrotun_conf::resolve::first_inet(Some(host), port, 0)
+        .ok()
+        .flatten()
 }

@@ -3,6 +3,8 @@
 //! The reply appears to come from the unreachable destination, since a TUN interface that
 //! may have been moved to another namespace cannot reliably learn its own address.
 
+use ferrotun_io::offload::checksum;
+
 const IPV4_HEADER: usize = 20;
 const IPV6_HEADER: usize = 40;
 /// RFC 1812: quote as much of the original as fits in a 576-byte reply.
@@ -19,23 +21,6 @@ pub fn host_unreachable(packet: &[u8]) -> Option<Vec<u8>> {
         6 => v6(packet),
         _ => None,
     }
-}
-
-fn checksum(parts: &[&[u8]]) -> u16 {
-    let mut sum: u32 = 0;
-    for part in parts {
-        let mut chunks = part.chunks_exact(2);
-        for c in &mut chunks {
-            sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-        }
-        if let [last] = chunks.remainder() {
-            sum += u32::from(*last) << 8;
-        }
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
 }
 
 fn v4(packet: &[u8]) -> Option<Vec<u8>> {
@@ -58,12 +43,12 @@ fn v4(packet: &[u8]) -> Option<Vec<u8>> {
     out[9] = 1;
     out[12..16].copy_from_slice(dst);
     out[16..20].copy_from_slice(src);
-    let sum = checksum(&[&out[..IPV4_HEADER]]);
+    let sum = checksum::finish(checksum::sum(&out[..IPV4_HEADER]));
     out[10..12].copy_from_slice(&sum.to_be_bytes());
     out[20] = 3; // destination unreachable
     out[21] = 1; // host unreachable
     out[28..].copy_from_slice(quote);
-    let sum = checksum(&[&out[20..]]);
+    let sum = checksum::finish(checksum::sum(&out[20..]));
     out[22..24].copy_from_slice(&sum.to_be_bytes());
     Some(out)
 }
@@ -89,8 +74,9 @@ fn v6(packet: &[u8]) -> Option<Vec<u8>> {
     out[40] = 1; // destination unreachable
     out[41] = 3; // address unreachable
     out[48..].copy_from_slice(quote);
-    let pseudo_len = (payload_len as u32).to_be_bytes();
-    let sum = checksum(&[&out[8..40], &pseudo_len, &[0, 0, 0, 58], &out[40..]]);
+    // ICMPv6 covers the same pseudo-header as TCP and UDP over IPv6 (RFC 4443 §2.3).
+    let pseudo = checksum::pseudo_header(&out[8..24], &out[24..40], 58, payload_len as u32);
+    let sum = checksum::finish(checksum::add(pseudo, checksum::sum(&out[40..])));
     out[42..44].copy_from_slice(&sum.to_be_bytes());
     Some(out)
 }

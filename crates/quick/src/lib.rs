@@ -44,6 +44,7 @@ pub mod netns;
 pub mod plan;
 #[cfg(target_os = "linux")]
 pub mod probe;
+pub mod rt_tables;
 pub mod saveedit;
 pub mod showconf;
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub fn probe(
     }
     env.is_wireguard = ferrotun_uapi::client::has_interface(OsStr::new(interface));
     env.has_nft = which("nft").is_some();
-    env.table_names = table_names();
+    env.table_names = crate::rt_tables::read();
     for endpoint in config
         .peers
         .iter()
@@ -193,20 +193,4 @@ fn which(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
-}
-
-/// Names from `rt_tables` files (`NUMBER NAME` lines).
-fn table_names() -> std::collections::BTreeMap<String, u32> {
-    let mut names = std::collections::BTreeMap::new();
-    for file in ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"] {
-        for line in std::fs::read_to_string(file).unwrap_or_default().lines() {
-            let mut fields = line.split_whitespace();
-            if let (Some(id), Some(name)) = (fields.next(), fields.next()) {
-                if let Ok(id) = id.parse() {
-                    names.insert(name.to_string(), id);
-                }
-            }
-        }
-    }
-    names
 }

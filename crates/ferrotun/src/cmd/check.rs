@@ -20,7 +20,7 @@ use ferrotun_conf::{
     SystemResolver, Warning,
 };
 use ferrotun_quick::invocation;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 mod hint;
 
@@ -189,7 +189,7 @@ fn parse(text: &[u8], name: &str, request: &Request) -> (Config, Vec<Error>, Vec
 fn table_warning(text: &[u8], name: &str, config: &Config) -> Option<Warning> {
     let table = config.interface.quick.table.as_deref()?;
     let env = ferrotun_quick::Environment {
-        table_names: table_names(),
+        table_names: ferrotun_quick::rt_tables::read(),
         ..ferrotun_quick::Environment::default()
     };
     ferrotun_quick::plan::table_mode(Some(table), &env).err()?;
@@ -201,22 +201,6 @@ fn table_warning(text: &[u8], name: &str, config: &Config) -> Option<Warning> {
              on this host (/etc/iproute2/rt_tables), so `up' would fail here"
         ),
     })
-}
-
-/// Routing table names from iproute2's files, as `NUMBER NAME` lines.
-fn table_names() -> std::collections::BTreeMap<String, u32> {
-    let mut names = std::collections::BTreeMap::new();
-    let files = ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"];
-    for file in files.iter().map(Path::new) {
-        let text = std::fs::read_to_string(file).unwrap_or_default();
-        for line in text.lines() {
-            let mut fields = line.split_whitespace();
-            if let (Some(Ok(id)), Some(name)) = (fields.next().map(str::parse), fields.next()) {
-                names.insert(name.to_string(), id);
-            }
-        }
-    }
-    names
 }
 
 /// The last line whose key (before `=`, comment and whitespace ignored) is `key`.

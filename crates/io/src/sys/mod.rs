@@ -2,8 +2,12 @@
 //! socket2 do not offer. Every block states why it is sound.
 #![allow(unsafe_code)]
 
+mod connected;
+mod inherit;
 mod msg;
 
+pub use connected::{send_connected, CONNECTED_BATCH};
+pub use inherit::{adopt_fd, FdKind};
 pub use msg::{
     recv_many, recv_with_destination, send_from, send_many, OutMsg, RecvMeta, RECV_BATCH,
     SEND_BATCH,
@@ -13,12 +17,11 @@ use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-const TUNSETIFF: libc::c_ulong = 0x4004_54ca;
-const TUNGETIFF: libc::c_ulong = 0x8004_54d2;
+// The TUN flags fit the `short ifr_flags` member of `struct ifreq` (linux/if_tun.h).
 /// `IFF_TUN`: layer-3 device.
-pub const IFF_TUN: i16 = 0x0001;
+pub const IFF_TUN: i16 = libc::IFF_TUN as i16;
 /// `IFF_NO_PI`: no packet-information header before each packet.
-pub const IFF_NO_PI: i16 = 0x1000;
+pub const IFF_NO_PI: i16 = libc::IFF_NO_PI as i16;
 
 /// `struct ifreq` with the `short ifr_flags` / `int ifr_mtu` member of its union.
 #[repr(C)]
@@ -27,6 +30,9 @@ struct IfReq {
     value: i32,
     _pad: [u8; 20],
 }
+
+// The TUN and SIOC*IF* ioctls read and write a whole `struct ifreq`.
+const _: () = assert!(size_of::<IfReq>() == size_of::<libc::ifreq>());
 
 impl IfReq {
     fn new(name: &str) -> io::Result<Self> {
@@ -76,7 +82,7 @@ pub fn tun_create(name: &str, flags: i16) -> io::Result<(OwnedFd, String)> {
     req.value = i32::from(flags);
     // SAFETY: TUNSETIFF reads and writes a `struct ifreq`, which `IfReq` lays out exactly
     // (40 bytes, name then the union); the pointer is valid for the call.
-    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), TUNSETIFF as _, &mut req as *mut IfReq) })?;
+    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), libc::TUNSETIFF as _, &mut req as *mut IfReq) })?;
     Ok((fd, req.name()))
 }
 
@@ -88,7 +94,7 @@ pub fn tun_name(fd: RawFd) -> io::Result<String> {
         _pad: [0; 20],
     };
     // SAFETY: TUNGETIFF fills a `struct ifreq`; `req` is valid and correctly sized.
-    cvt(unsafe { libc::ioctl(fd, TUNGETIFF as _, &mut req as *mut IfReq) })?;
+    cvt(unsafe { libc::ioctl(fd, libc::TUNGETIFF as _, &mut req as *mut IfReq) })?;
     Ok(req.name())
 }
 
@@ -229,15 +235,6 @@ pub fn poll_readable(fds: &[RawFd]) -> io::Result<u64> {
         .fold(0, |set, (i, _)| set | 1 << i))
 }
 
-/// Takes ownership of an inherited descriptor number (from `WG_TUN_FD` / `WG_UAPI_FD`) after
-/// checking that it is open.
-pub fn adopt_fd(fd: RawFd) -> io::Result<OwnedFd> {
-    // SAFETY: F_GETFD only queries the descriptor table.
-    cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) })?;
-    // SAFETY: the descriptor is open and, by the WG_*_FD contract, handed to us alone.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
 /// Makes the calling process a session leader (detaches it from the controlling terminal).
 /// Meant for a `Command::pre_exec` hook.
 pub fn setsid() -> io::Result<()> {
@@ -330,13 +327,6 @@ fn set_fair_attr(policy: u32, runtime: u64) -> io::Result<()> {
     Ok(())
 }
 
-/// Whether the process runs with an effective user id of 0.
-#[must_use]
-pub fn is_root() -> bool {
-    // SAFETY: geteuid cannot fail and touches no memory.
-    unsafe { libc::geteuid() == 0 }
-}
-
 /// Spawns `cmd` in a new session (detached from the terminal), as the daemon's background
 /// half.
 pub fn spawn_detached(cmd: &mut std::process::Command) -> io::Result<std::process::Child> {
@@ -379,30 +369,29 @@ fn setsockopt_int(
 /// Turns on UDP generic receive offload: the kernel may hand over a run of same-sized
 /// datagrams from one sender in a single receive (Linux 5.0+).
 pub fn enable_udp_gro(fd: RawFd) -> io::Result<()> {
-    setsockopt_int(fd, 17, 104, 1)
+    setsockopt_int(fd, libc::SOL_UDP, libc::UDP_GRO, 1)
 }
 
-const TUNSETOFFLOAD: libc::c_ulong = 0x4004_54d0;
 /// `IFF_VNET_HDR`: every packet on the TUN descriptor starts with a `virtio_net_hdr`.
-pub const IFF_VNET_HDR: i16 = 0x4000;
+pub const IFF_VNET_HDR: i16 = libc::IFF_VNET_HDR as i16;
 /// TUN offload flags for [`tun_set_offload`].
 pub mod tun_offload {
     /// The kernel may hand us packets with partial checksums.
-    pub const CSUM: u32 = 0x01;
+    pub const CSUM: u32 = libc::TUN_F_CSUM;
     /// TCP segmentation offload over IPv4.
-    pub const TSO4: u32 = 0x02;
+    pub const TSO4: u32 = libc::TUN_F_TSO4;
     /// TCP segmentation offload over IPv6.
-    pub const TSO6: u32 = 0x04;
+    pub const TSO6: u32 = libc::TUN_F_TSO6;
     /// UDP segmentation offload over IPv4 (Linux 6.2+).
-    pub const USO4: u32 = 0x20;
+    pub const USO4: u32 = libc::TUN_F_USO4;
     /// UDP segmentation offload over IPv6 (Linux 6.2+).
-    pub const USO6: u32 = 0x40;
+    pub const USO6: u32 = libc::TUN_F_USO6;
 }
 
 /// Tells the TUN driver which offloads we handle (TUNSETOFFLOAD).
 pub fn tun_set_offload(fd: RawFd, flags: u32) -> io::Result<()> {
     // SAFETY: TUNSETOFFLOAD takes the flags as an unsigned long argument by value.
-    cvt(unsafe { libc::ioctl(fd, TUNSETOFFLOAD as _, libc::c_ulong::from(flags)) }).map(drop)
+    cvt(unsafe { libc::ioctl(fd, libc::TUNSETOFFLOAD as _, libc::c_ulong::from(flags)) }).map(drop)
 }
 
 /// The flags of an attached TUN descriptor (to learn whether it carries vnet headers).
@@ -413,6 +402,6 @@ pub fn tun_flags(fd: RawFd) -> io::Result<i16> {
         _pad: [0; 20],
     };
     // SAFETY: TUNGETIFF fills a `struct ifreq`; `req` is valid and correctly sized.
-    cvt(unsafe { libc::ioctl(fd, TUNGETIFF as _, &mut req as *mut IfReq) })?;
+    cvt(unsafe { libc::ioctl(fd, libc::TUNGETIFF as _, &mut req as *mut IfReq) })?;
     Ok(req.value as i16)
 }

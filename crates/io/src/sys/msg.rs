@@ -10,9 +10,6 @@ use std::os::fd::RawFd;
 
 /// Room for a pktinfo control message plus a UDP_GRO / UDP_SEGMENT one (64 bytes would do).
 const CMSG_SPACE: usize = 128;
-const SOL_UDP: libc::c_int = 17;
-const UDP_SEGMENT: libc::c_int = 103;
-const UDP_GRO: libc::c_int = 104;
 
 #[repr(C, align(8))]
 struct CmsgBuf([u8; CMSG_SPACE]);
@@ -222,7 +219,7 @@ fn control(msg: &libc::msghdr) -> (Option<IpAddr>, Option<usize>) {
                     let info = std::ptr::read_unaligned(data.cast::<libc::in6_pktinfo>());
                     local = Some(IpAddr::V6(Ipv6Addr::from(info.ipi6_addr.s6_addr)));
                 }
-                (SOL_UDP, UDP_GRO) => {
+                (libc::SOL_UDP, libc::UDP_GRO) => {
                     let size = std::ptr::read_unaligned(data.cast::<libc::c_int>());
                     segment = usize::try_from(size).ok().filter(|s| *s > 0);
                 }
@@ -355,8 +352,8 @@ unsafe fn write_control(msg: &mut libc::msghdr, src: Option<IpAddr>, segment: Op
         cmsg = libc::CMSG_NXTHDR(msg, cmsg);
     }
     if let (Some(size), false) = (segment, cmsg.is_null()) {
-        (*cmsg).cmsg_level = SOL_UDP;
-        (*cmsg).cmsg_type = UDP_SEGMENT;
+        (*cmsg).cmsg_level = libc::SOL_UDP;
+        (*cmsg).cmsg_type = libc::UDP_SEGMENT;
         (*cmsg).cmsg_len = libc::CMSG_LEN(size_of::<u16>() as u32) as _;
         std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<u16>(), size);
         used += libc::CMSG_SPACE(size_of::<u16>() as u32) as usize;
