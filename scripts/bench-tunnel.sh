@@ -17,7 +17,7 @@
 #
 # Usage: scripts/bench-tunnel.sh [--quick] [--seconds N]
 #   full mode (default): 10 s per test, about 3.5 minutes in all (plus building).
-#   --quick: 2 s per test, about a minute, for CI: the speed gates (see "Gates" below), and
+#   --quick: 2 s per test, about a minute (80 s with boringtun), for CI: the speed gates (see "Gates" below), and
 #            every measurement must succeed (any implementation it runs whose tunnel does not
 #            come up, any test that fails or gives no figure, fails the run).
 # Gates (quick mode; each prints its measured ratio, its floor and PASS or FAIL, and any FAIL
@@ -44,9 +44,10 @@ source scripts/lib.sh
 
 mode=full
 secs=10
+samples=1 # single-stream runs per direction that the gates take the best of
 while [ $# -gt 0 ]; do
   case "$1" in
-  --quick) mode=quick secs=2 ;;
+  --quick) mode=quick secs=2 samples=3 ;;
   --seconds)
     secs=${2:?--seconds needs a number}
     shift
@@ -324,6 +325,7 @@ bench_impl() {
   ping_idle "$impl"
   tcp_test "$impl" tcp1 # single stream A -> B
   tcp_test "$impl" tcp1r -R
+  gate_samples "$impl"
   tcp_test "$impl" tcp4 -P 4
   tcp_test "$impl" tcp4r -P 4 -R
   R[$impl.rcvbuf]=$(($(udp_rcvbuf "$ns_a") + $(udp_rcvbuf "$ns_b"))) # only the daemons' UDP so far
@@ -339,30 +341,74 @@ bench_impl() {
 }
 
 # The same veth path without a tunnel: for scale, and the denominator of the veth gate. Single
-# stream in both directions, like the tunnels' tcp1 and tcp1r.
+# stream in both directions, like the tunnels' tcp1 and tcp1r; in quick mode GATE_SAMPLES runs
+# each way for the gate (the table shows the first, as for the tunnels).
 bench_plain() {
   step "plain veth, no tunnel (for scale and the veth gate)"
-  local a="${tag}pa" b="${tag}pb" m out
+  local a="${tag}pa" b="${tag}pb" m i bps out dir
   created_ns+=("$a" "$b")
   make_underlay "$a" "$b"
   ip netns exec "$b" iperf3 -s -B 192.168.241.2 </dev/null >/dev/null 2>&1 &
   started_pids+=("$!")
   sleep 0.5
   for m in tcp1 tcp1r; do
-    out="$work/plain.$m.json"
-    local dir=()
+    dir=()
     [ "$m" = tcp1r ] && dir=(-R)
-    if timeout $((secs + 20)) ip netns exec "$a" iperf3 -c 192.168.241.2 -J -t "$secs" \
-      --connect-timeout 3000 "${dir[@]}" >"$out" 2>/dev/null; then
-      R[plain.$m.bps]=$(jget "$out" '.end.sum_received.bits_per_second')
-      R[plain.$m]=$(gbps "${R[plain.$m.bps]}")
-    else
-      R[plain.$m]=fail R[plain.$m.bps]=fail
-    fi
-    printf '  %-8s %6s Gbit/s\n' "$m" "${R[plain.$m]}"
+    for ((i = 0; i < samples; i++)); do
+      out="$work/plain.$m.$i.json"
+      if timeout $((secs + 20)) ip netns exec "$a" iperf3 -c 192.168.241.2 -J -t "$secs" \
+        --connect-timeout 3000 "${dir[@]}" >"$out" 2>/dev/null; then
+        bps=$(jget "$out" '.end.sum_received.bits_per_second')
+      else
+        bps=fail
+      fi
+      [ "$i" = 0 ] && R[plain.$m]=$(gbps "$bps")
+      keep_best plain "$m" "$bps"
+    done
+    printf '  %-8s %6s Gbit/s%s\n' "$m" "${R[plain.$m]}" "$(best_note plain "$m")"
   done
   R[plain.status]=ok
   remove_ns "$a" "$b"
+}
+
+# The gates compare the best of `samples` single-stream runs per direction (quick mode: 3; the
+# full mode takes one): on a shared machine other processes take CPU from a 2 s run at random,
+# and one run each swung the veth ratio from 0.10 to 0.75. A real regression lowers every run.
+# keep_best IMPL METRIC BPS: R[IMPL.METRIC.best] becomes the larger of itself and BPS; a run
+# without a figure makes it "fail" for good.
+keep_best() {
+  local key=$1.$2.best
+  if [[ ! $3 =~ ^[0-9.e+]+$ ]] || [ "${R[$key]:-}" = fail ]; then
+    R[$key]=fail
+    return
+  fi
+  R[$key]=$(awk -v a="${R[$key]:-0}" -v b="$3" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
+}
+
+# best_note IMPL METRIC: ", best of N: X Gbit/s" in quick mode, nothing in full mode.
+best_note() {
+  [ "$samples" -gt 1 ] || return 0
+  printf ', best of %s: %s' "$samples" "$(gbps "${R[$1.$2.best]:-fail}")"
+}
+
+# gate_samples IMPL: the single-stream runs after tcp_test's first, for the gates.
+gate_samples() {
+  local impl=$1 m i out dir
+  for m in tcp1 tcp1r; do
+    keep_best "$impl" "$m" "${R[$impl.$m.bps]:-fail}"
+    dir=()
+    [ "$m" = tcp1r ] && dir=(-R)
+    for ((i = 1; i < samples; i++)); do
+      out="$work/$impl.$m.$i.json"
+      if iperf "$out" "${dir[@]}"; then
+        keep_best "$impl" "$m" "$(jget "$out" '.end.sum_received.bits_per_second')"
+      else
+        keep_best "$impl" "$m" fail
+      fi
+    done
+    [ "$samples" -gt 1 ] && printf '  %-8s %s\n' "$m" "$(best_note "$impl" "$m" | sed 's/^, //') Gbit/s"
+  done
+  return 0
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -441,11 +487,11 @@ print_table
 # ---------------------------------------------------------------------------------------------
 # Gates (quick mode only). The figures behind each floor are in BENCHMARKS.md ("The CI gates").
 
-# ferrotund's single-stream TCP as a fraction of plain veth's, same run, same direction: 22
-# figures over 11 runs on a busy 2-CPU machine measured 0.120-0.747 (0.23-0.28 when quiet).
-GATE_VETH_FLOOR=0.10
-# ferrotund's single-stream TCP as a multiple of Debian's wireguard-go's, same run (issue 12's
-# floor; the same runs measured 3.5-19.2, 8.3-12.5 at a load average under 4).
+# ferrotund's single-stream TCP as a fraction of plain veth's, same run, same direction, best of
+# 3 runs each: 20 figures over 10 runs measured 0.148-0.347 (0.249-0.347 but for one run).
+GATE_VETH_FLOOR=0.12
+# ferrotund's single-stream TCP as a multiple of Debian's wireguard-go's, same run, best of 3
+# runs each (issue 12's floor; the same runs measured 4.2-13.1, 8.0-13.1 but for one run).
 GATE_WGGO_FLOOR=4
 
 gate_failures=0
@@ -478,14 +524,14 @@ require_measured() {
   fi
   for m in "$@"; do
     v=${R[$impl.$m]:-}
-    [[ $v =~ ^[0-9.]+$ ]] || gate_fail "$impl: no figure for $m (${v:-missing})"
+    [[ $v =~ ^[0-9.e+]+$ ]] || gate_fail "$impl: no figure for $m (${v:-missing})"
   done
 }
 
 run_gates() {
   step "gates (quick mode)"
-  local all=(tcp1 tcp1r tcp4 tcp4r udp udp_loss rtt_idle rtt_load cpu_gb) m dir
-  require_measured plain tcp1 tcp1r
+  local all=(tcp1 tcp1r tcp1.best tcp1r.best tcp4 tcp4r udp udp_loss rtt_idle rtt_load cpu_gb) m dir
+  require_measured plain tcp1 tcp1r tcp1.best tcp1r.best
   require_measured ferrotund "${all[@]}"
   require_measured wireguard-go "${all[@]}"
   if [ -n "$boringtun" ]; then
@@ -497,10 +543,10 @@ run_gates() {
   fi
   for m in tcp1 tcp1r; do
     [ "$m" = tcp1 ] && dir="A->B" || dir="B->A"
-    gate "veth $m ($dir): ferrotund / plain veth" \
-      "${R[ferrotund.$m.bps]:-}" "${R[plain.$m.bps]:-}" "$GATE_VETH_FLOOR"
-    gate "wireguard-go $m ($dir): ferrotund / wireguard-go" \
-      "${R[ferrotund.$m.bps]:-}" "${R[wireguard-go.$m.bps]:-}" "$GATE_WGGO_FLOOR"
+    gate "veth $m ($dir): ferrotund / plain veth, best of $samples runs each" \
+      "${R[ferrotund.$m.best]:-}" "${R[plain.$m.best]:-}" "$GATE_VETH_FLOOR"
+    gate "wireguard-go $m ($dir): ferrotund / wireguard-go, best of $samples runs each" \
+      "${R[ferrotund.$m.best]:-}" "${R[wireguard-go.$m.best]:-}" "$GATE_WGGO_FLOOR"
   done
   if [ "$gate_failures" -gt 0 ]; then
     echo "quick tunnel benchmark: $gate_failures check(s) failed"
