@@ -17,14 +17,24 @@
 #
 # Usage: scripts/bench-tunnel.sh [--quick] [--seconds N]
 #   full mode (default): 10 s per test, about 3.5 minutes in all (plus building).
-#   --quick: 2 s per test, under a minute, for CI. Exits non-zero only on a gross regression:
-#            ferrotund's single-stream TCP slower than wireguard-go's in the same run, in either
-#            direction (a ratio, never an absolute number: the machine is shared and absolute
-#            figures drift), or no ferrotund tunnel at all.
+#   --quick: 2 s per test, about a minute (80 s with boringtun), for CI: the speed gates (see "Gates" below), and
+#            every measurement must succeed (any implementation it runs whose tunnel does not
+#            come up, any test that fails or gives no figure, fails the run).
+# Gates (quick mode; each prints its measured ratio, its floor and PASS or FAIL, and any FAIL
+# makes the script exit non-zero). Ratios of figures measured in the same run, never absolute
+# numbers: the machine is shared and absolute figures drift.
+#   veth:         ferrotund's single-stream TCP / plain veth's (no tunnel), A->B and B->A, at
+#                 least GATE_VETH_FLOOR. The floor sits under the low end of a measured spread;
+#                 the measurements and the reasoning are in BENCHMARKS.md ("The CI gates").
+#   wireguard-go: ferrotund's single-stream TCP / Debian's wireguard-go's, A->B and B->A, at
+#                 least GATE_WGGO_FLOOR.
 # Environment:
 #   FERROTUN_BENCH_SKIP_BORINGTUN=1  do not build boringtun-cli if it is missing (`cargo install`
 #                                    took 69 s on the 2-core VM); one already installed is used.
 #   FERROTUN_BENCH_NO_BORINGTUN=1    leave boringtun out even if it is installed.
+#                                    Leaving boringtun out on purpose (either variable) passes
+#                                    quick mode, unless FERROTUN_REQUIRE_ALL=1 (CI), under which
+#                                    every implementation must be measured.
 #   FERROTUN_BENCH_UDP_RATE          offered UDP rate (default 2G).
 #   FERROTUN_BENCH_UDP_ARGS          extra iperf3 arguments for the UDP test.
 set -euo pipefail
@@ -34,9 +44,10 @@ source scripts/lib.sh
 
 mode=full
 secs=10
+samples=1 # single-stream runs per direction that the gates take the best of
 while [ $# -gt 0 ]; do
   case "$1" in
-  --quick) mode=quick secs=2 ;;
+  --quick) mode=quick secs=2 samples=3 ;;
   --seconds)
     secs=${2:?--seconds needs a number}
     shift
@@ -84,10 +95,11 @@ ensure_jq() { # iperf3's JSON output is read with jq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jq >/dev/null
 }
 
-boringtun="" boringtun_note=""
+# boringtun_note says why boringtun is left out; boringtun_optout=1 if the caller asked for it.
+boringtun="" boringtun_note="" boringtun_optout=0
 ensure_boringtun() {
   if [ "${FERROTUN_BENCH_NO_BORINGTUN:-0}" = 1 ]; then
-    boringtun_note="skipped: FERROTUN_BENCH_NO_BORINGTUN=1"
+    boringtun_note="skipped: FERROTUN_BENCH_NO_BORINGTUN=1" boringtun_optout=1
     return
   fi
   local cargo_bin=${CARGO_HOME:-$HOME/.cargo}/bin
@@ -95,7 +107,7 @@ ensure_boringtun() {
   [ -z "$boringtun" ] && [ -x "$cargo_bin/boringtun-cli" ] && boringtun=$cargo_bin/boringtun-cli
   [ -n "$boringtun" ] && return
   if [ "${FERROTUN_BENCH_SKIP_BORINGTUN:-0}" = 1 ]; then
-    boringtun_note="skipped: not installed and FERROTUN_BENCH_SKIP_BORINGTUN=1"
+    boringtun_note="skipped: not installed and FERROTUN_BENCH_SKIP_BORINGTUN=1" boringtun_optout=1
     return
   fi
   step "installing boringtun-cli with cargo (takes a few minutes; FERROTUN_BENCH_SKIP_BORINGTUN=1 skips it)"
@@ -231,7 +243,8 @@ tcp_test() {
     return
   fi
   t1=$(cpu_ticks "${daemon_pids[@]}")
-  R[$impl.$metric]=$(gbps "$(jget "$out" '.end.sum_received.bits_per_second')")
+  R[$impl.$metric.bps]=$(jget "$out" '.end.sum_received.bits_per_second')
+  R[$impl.$metric]=$(gbps "${R[$impl.$metric.bps]}")
   R[$impl.$metric.retr]=$(jget "$out" '.end.sum_sent.retransmits // 0')
   cpu_total=$((cpu_total + t1 - t0))
   bytes=$(jget "$out" '.end.sum_received.bytes // 0')
@@ -312,6 +325,7 @@ bench_impl() {
   ping_idle "$impl"
   tcp_test "$impl" tcp1 # single stream A -> B
   tcp_test "$impl" tcp1r -R
+  gate_samples "$impl"
   tcp_test "$impl" tcp4 -P 4
   tcp_test "$impl" tcp4r -P 4 -R
   R[$impl.rcvbuf]=$(($(udp_rcvbuf "$ns_a") + $(udp_rcvbuf "$ns_b"))) # only the daemons' UDP so far
@@ -326,22 +340,75 @@ bench_impl() {
   remove_ns "$ns_a" "$ns_b"
 }
 
-# The same veth path without a tunnel, for scale.
+# The same veth path without a tunnel: for scale, and the denominator of the veth gate. Single
+# stream in both directions, like the tunnels' tcp1 and tcp1r; in quick mode GATE_SAMPLES runs
+# each way for the gate (the table shows the first, as for the tunnels).
 bench_plain() {
-  step "plain veth, no tunnel (for scale)"
-  local a="${tag}pa" b="${tag}pb" out="$work/plain.json"
+  step "plain veth, no tunnel (for scale and the veth gate)"
+  local a="${tag}pa" b="${tag}pb" m i bps out dir
   created_ns+=("$a" "$b")
   make_underlay "$a" "$b"
-  ip netns exec "$b" iperf3 -s -1 -B 192.168.241.2 </dev/null >/dev/null 2>&1 &
+  ip netns exec "$b" iperf3 -s -B 192.168.241.2 </dev/null >/dev/null 2>&1 &
   started_pids+=("$!")
   sleep 0.5
-  if timeout $((secs + 20)) ip netns exec "$a" iperf3 -c 192.168.241.2 -J -t "$secs" >"$out" 2>/dev/null; then
-    R[plain.tcp1]=$(gbps "$(jget "$out" '.end.sum_received.bits_per_second')")
-  else
-    R[plain.tcp1]=fail
-  fi
-  echo "  tcp1     ${R[plain.tcp1]} Gbit/s"
+  for m in tcp1 tcp1r; do
+    dir=()
+    [ "$m" = tcp1r ] && dir=(-R)
+    for ((i = 0; i < samples; i++)); do
+      out="$work/plain.$m.$i.json"
+      if timeout $((secs + 20)) ip netns exec "$a" iperf3 -c 192.168.241.2 -J -t "$secs" \
+        --connect-timeout 3000 "${dir[@]}" >"$out" 2>/dev/null; then
+        bps=$(jget "$out" '.end.sum_received.bits_per_second')
+      else
+        bps=fail
+      fi
+      [ "$i" = 0 ] && R[plain.$m]=$(gbps "$bps")
+      keep_best plain "$m" "$bps"
+    done
+    printf '  %-8s %6s Gbit/s%s\n' "$m" "${R[plain.$m]}" "$(best_note plain "$m")"
+  done
+  R[plain.status]=ok
   remove_ns "$a" "$b"
+}
+
+# The gates compare the best of `samples` single-stream runs per direction (quick mode: 3; the
+# full mode takes one): on a shared machine other processes take CPU from a 2 s run at random,
+# and one run each swung the veth ratio from 0.10 to 0.75. A real regression lowers every run.
+# keep_best IMPL METRIC BPS: R[IMPL.METRIC.best] becomes the larger of itself and BPS; a run
+# without a figure makes it "fail" for good.
+keep_best() {
+  local key=$1.$2.best
+  if [[ ! $3 =~ ^[0-9.e+]+$ ]] || [ "${R[$key]:-}" = fail ]; then
+    R[$key]=fail
+    return
+  fi
+  R[$key]=$(awk -v a="${R[$key]:-0}" -v b="$3" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
+}
+
+# best_note IMPL METRIC: ", best of N: X Gbit/s" in quick mode, nothing in full mode.
+best_note() {
+  [ "$samples" -gt 1 ] || return 0
+  printf ', best of %s: %s' "$samples" "$(gbps "${R[$1.$2.best]:-fail}")"
+}
+
+# gate_samples IMPL: the single-stream runs after tcp_test's first, for the gates.
+gate_samples() {
+  local impl=$1 m i out dir
+  for m in tcp1 tcp1r; do
+    keep_best "$impl" "$m" "${R[$impl.$m.bps]:-fail}"
+    dir=()
+    [ "$m" = tcp1r ] && dir=(-R)
+    for ((i = 1; i < samples; i++)); do
+      out="$work/$impl.$m.$i.json"
+      if iperf "$out" "${dir[@]}"; then
+        keep_best "$impl" "$m" "$(jget "$out" '.end.sum_received.bits_per_second')"
+      else
+        keep_best "$impl" "$m" fail
+      fi
+    done
+    [ "$samples" -gt 1 ] && printf '  %-8s %s\n' "$m" "$(best_note "$impl" "$m" | sed 's/^, //') Gbit/s"
+  done
+  return 0
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -392,7 +459,7 @@ print_table() {
     echo "$cells"
   done
   echo
-  echo "Plain veth without a tunnel, TCP 1 stream: ${R[plain.tcp1]:-?} Gbit/s."
+  echo "Plain veth without a tunnel, TCP 1 stream: ${R[plain.tcp1]:-?} Gbit/s A->B, ${R[plain.tcp1r]:-?} Gbit/s B->A."
   [ -n "$boringtun_note" ] && echo "boringtun-cli: $boringtun_note."
   return 0
 }
@@ -417,23 +484,77 @@ bench_impl wireguard-go g
 step "results ($mode mode, $secs s per test, measured in $((SECONDS - t_start)) s)"
 print_table
 
-# The regression gate (quick mode only): ferrotund must at least match wireguard-go's
-# single-stream TCP in both directions, measured in this same run.
-if [ "$mode" = quick ]; then
-  status=0
-  if [ "${R[ferrotund.status]:-}" != ok ]; then
-    echo "FAIL: the ferrotund tunnel did not come up" >&2
-    status=1
-  elif [ "${R[wireguard-go.status]:-}" != ok ]; then
-    echo "note: wireguard-go's tunnel did not come up; no regression check possible" >&2
+# ---------------------------------------------------------------------------------------------
+# Gates (quick mode only). The figures behind each floor are in BENCHMARKS.md ("The CI gates").
+
+# ferrotund's single-stream TCP as a fraction of plain veth's, same run, same direction, best of
+# 3 runs each: 20 figures over 10 runs measured 0.148-0.347 (0.249-0.347 but for one run).
+GATE_VETH_FLOOR=0.12
+# ferrotund's single-stream TCP as a multiple of Debian's wireguard-go's, same run, best of 3
+# runs each (issue 12's floor; the same runs measured 4.2-13.1, 8.0-13.1 but for one run).
+GATE_WGGO_FLOOR=4
+
+gate_failures=0
+gate_fail() {
+  echo "FAIL: $*"
+  gate_failures=$((gate_failures + 1))
+}
+
+# gate NAME NUMERATOR_BPS DENOMINATOR_BPS FLOOR: one gate's ratio against its floor, one line.
+gate() {
+  local name=$1 q
+  q=$(awk -v a="$2" -v b="$3" 'BEGIN {
+    if (a !~ /^[0-9.e+]+$/ || b !~ /^[0-9.e+]+$/ || b + 0 == 0) { print "-"; exit }
+    printf "%.3f", a / b }')
+  if [ "$q" != - ] && awk -v q="$q" -v f="$4" 'BEGIN { exit !(q >= f) }'; then
+    echo "PASS: gate $name: measured $q, floor $4"
   else
-    for m in tcp1 tcp1r; do
-      q=$(ratio "${R[ferrotund.$m]:-}" "${R[wireguard-go.$m]:-}")
-      if [ "$q" = - ] || awk -v q="$q" 'BEGIN { exit !(q < 1) }'; then
-        echo "FAIL: ferrotund/wireguard-go on $m is $q (< 1): a gross regression" >&2
-        status=1
-      fi
-    done
+    gate_fail "gate $name: measured $q, floor $4"
   fi
-  exit "$status"
+}
+
+# require_measured IMPL METRIC...: every figure is there and a number; a missing one is a
+# measurement that was skipped or failed, which quick mode does not let pass.
+require_measured() {
+  local impl=$1 m v
+  shift
+  if [ "${R[$impl.status]:-}" != ok ]; then
+    gate_fail "$impl: the tunnel (or its iperf3 server) did not come up; nothing measured"
+    return
+  fi
+  for m in "$@"; do
+    v=${R[$impl.$m]:-}
+    [[ $v =~ ^[0-9.e+]+$ ]] || gate_fail "$impl: no figure for $m (${v:-missing})"
+  done
+}
+
+run_gates() {
+  step "gates (quick mode)"
+  local all=(tcp1 tcp1r tcp1.best tcp1r.best tcp4 tcp4r udp udp_loss rtt_idle rtt_load cpu_gb) m dir
+  require_measured plain tcp1 tcp1r tcp1.best tcp1r.best
+  require_measured ferrotund "${all[@]}"
+  require_measured wireguard-go "${all[@]}"
+  if [ -n "$boringtun" ]; then
+    require_measured boringtun "${all[@]}"
+  elif [ "${FERROTUN_REQUIRE_ALL:-0}" = 1 ] || [ "$boringtun_optout" != 1 ]; then
+    # Left out on purpose (FERROTUN_BENCH_NO_BORINGTUN=1 or FERROTUN_BENCH_SKIP_BORINGTUN=1)
+    # is allowed outside CI; not installable is never allowed.
+    gate_fail "boringtun-cli: $boringtun_note"
+  fi
+  for m in tcp1 tcp1r; do
+    [ "$m" = tcp1 ] && dir="A->B" || dir="B->A"
+    gate "veth $m ($dir): ferrotund / plain veth, best of $samples runs each" \
+      "${R[ferrotund.$m.best]:-}" "${R[plain.$m.best]:-}" "$GATE_VETH_FLOOR"
+    gate "wireguard-go $m ($dir): ferrotund / wireguard-go, best of $samples runs each" \
+      "${R[ferrotund.$m.best]:-}" "${R[wireguard-go.$m.best]:-}" "$GATE_WGGO_FLOOR"
+  done
+  if [ "$gate_failures" -gt 0 ]; then
+    echo "quick tunnel benchmark: $gate_failures check(s) failed"
+    return 1
+  fi
+  echo "quick tunnel benchmark: all gates passed"
+}
+
+if [ "$mode" = quick ]; then
+  run_gates
 fi

@@ -1,44 +1,30 @@
-//! A tiny deterministic generator (SplitMix64) for reproducible keys and data sets.
+//! The seeded generator for reproducible keys, packets and data sets: ChaCha8 from
+//! `rand_chacha`, so every run (and both implementations) gets the same inputs.
 //!
-//! Not cryptographic: the benchmarks only need the same inputs on every run.
+//! Only inputs are drawn from it; the handshakes' ephemeral keys come from `OsRng`, as in a
+//! real daemon.
 
-/// SplitMix64.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
+use rand_chacha::ChaCha8Rng;
+pub use rand_core::{RngCore, SeedableRng};
 
-impl SplitMix64 {
-    /// A generator starting from `seed`.
-    #[must_use]
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
+/// The benchmarks' generator.
+pub type BenchRng = ChaCha8Rng;
 
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
+/// A generator starting from `seed`.
+#[must_use]
+pub fn seeded(seed: u64) -> BenchRng {
+    BenchRng::seed_from_u64(seed)
+}
 
-    /// A value in `0..n` (`n > 0`; the tiny modulo bias does not matter here).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
+/// A value in `0..n` (`n > 0`). The modulo bias (below 2^-40 for the small `n` used here) does
+/// not matter for a data set's shape.
+pub fn below(rng: &mut BenchRng, n: u64) -> u64 {
+    rng.next_u64() % n
+}
 
-    /// Fills `out` with random bytes.
-    pub fn fill(&mut self, out: &mut [u8]) {
-        for chunk in out.chunks_mut(8) {
-            let bytes = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-        }
-    }
-
-    /// 32 random bytes (a key).
-    pub fn key(&mut self) -> [u8; 32] {
-        let mut k = [0u8; 32];
-        self.fill(&mut k);
-        k
-    }
+/// 32 random bytes (a key).
+pub fn key(rng: &mut BenchRng) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    rng.fill_bytes(&mut k);
+    k
 }

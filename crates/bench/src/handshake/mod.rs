@@ -10,7 +10,7 @@
 pub mod ours;
 pub mod theirs;
 
-use crate::rng::SplitMix64;
+use crate::rng::{key, seeded};
 
 /// The two peers' static private keys, the same for both implementations.
 #[derive(Debug, Clone, Copy)]
@@ -25,10 +25,10 @@ impl StaticKeys {
     /// Two keys drawn from `seed`.
     #[must_use]
     pub fn from_seed(seed: u64) -> Self {
-        let mut rng = SplitMix64::new(seed);
+        let mut rng = seeded(seed);
         StaticKeys {
-            initiator: rng.key(),
-            responder: rng.key(),
+            initiator: key(&mut rng),
+            responder: key(&mut rng),
         }
     }
 }

@@ -82,6 +82,11 @@ impl Pair {
         keepalive.len()
     }
 
+    /// The two tunnels, to check a session works: (initiator, responder).
+    pub fn tunnels_mut(&mut self) -> (&mut Tunn, &mut Tunn) {
+        (&mut self.initiator, &mut self.responder)
+    }
+
     /// The tunnels after at least one handshake: (initiator, responder).
     #[must_use]
     pub fn into_tunnels(self) -> (Tunn, Tunn) {

@@ -16,7 +16,7 @@ pub mod naive;
 pub mod network_table;
 pub mod ours;
 
-use crate::rng::SplitMix64;
+use crate::rng::{below, seeded, BenchRng, RngCore};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Number of prefixes in the table.
@@ -57,13 +57,13 @@ pub trait Table {
     fn lookup(&self, addr: IpAddr) -> Option<u32>;
 }
 
-fn random_v6(rng: &mut SplitMix64) -> Ipv6Addr {
+fn random_v6(rng: &mut BenchRng) -> Ipv6Addr {
     let mut b = [0u8; 16];
-    rng.fill(&mut b);
+    rng.fill_bytes(&mut b);
     Ipv6Addr::from(b)
 }
 
-fn random_prefixes(rng: &mut SplitMix64) -> Vec<Prefix> {
+fn random_prefixes(rng: &mut BenchRng) -> Vec<Prefix> {
     let mut out = Vec::with_capacity(PREFIXES);
     let mut push = |addr: IpAddr, cidr: u8| {
         let value = (out.len() % 1000) as u32;
@@ -73,21 +73,21 @@ fn random_prefixes(rng: &mut SplitMix64) -> Vec<Prefix> {
         push(Ipv4Addr::from(rng.next_u64() as u32).into(), 32);
     }
     for _ in 0..V4_SHORT {
-        let cidr = 8 + rng.below(23) as u8;
+        let cidr = 8 + below(rng, 23) as u8;
         push(Ipv4Addr::from(rng.next_u64() as u32).into(), cidr);
     }
     for _ in 0..V6_HOSTS {
         push(random_v6(rng).into(), 128);
     }
     for _ in 0..V6_SHORT {
-        let cidr = 32 + rng.below(33) as u8;
+        let cidr = 32 + below(rng, 33) as u8;
         push(random_v6(rng).into(), cidr);
     }
     out
 }
 
 /// A random address inside `prefix` (host bits random).
-fn inside(prefix: &Prefix, rng: &mut SplitMix64) -> IpAddr {
+fn inside(prefix: &Prefix, rng: &mut BenchRng) -> IpAddr {
     match prefix.addr {
         IpAddr::V4(a) => {
             let host = if prefix.cidr == 0 {
@@ -106,15 +106,15 @@ fn inside(prefix: &Prefix, rng: &mut SplitMix64) -> IpAddr {
     }
 }
 
-fn pick<'a>(prefixes: &'a [Prefix], rng: &mut SplitMix64) -> &'a Prefix {
-    &prefixes[rng.below(prefixes.len() as u64) as usize]
+fn pick<'a>(prefixes: &'a [Prefix], rng: &mut BenchRng) -> &'a Prefix {
+    &prefixes[below(rng, prefixes.len() as u64) as usize]
 }
 
-fn random_query(p: &[Prefix], rng: &mut SplitMix64) -> IpAddr {
+fn random_query(p: &[Prefix], rng: &mut BenchRng) -> IpAddr {
     let (v4_hosts, rest) = p.split_at(V4_HOSTS);
     let (v4_short, rest) = rest.split_at(V4_SHORT);
     let (v6_hosts, v6_short) = rest.split_at(V6_HOSTS);
-    match rng.below(100) {
+    match below(rng, 100) {
         0..=59 => pick(v4_hosts, rng).addr,
         60..=74 => inside(pick(v4_short, rng), rng),
         75..=89 => Ipv4Addr::from(rng.next_u64() as u32).into(),
@@ -127,7 +127,7 @@ fn random_query(p: &[Prefix], rng: &mut SplitMix64) -> IpAddr {
 /// The seeded data set.
 #[must_use]
 pub fn data_set(seed: u64) -> DataSet {
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = seeded(seed);
     let prefixes = random_prefixes(&mut rng);
     let queries = (0..QUERIES)
         .map(|_| random_query(&prefixes, &mut rng))

@@ -31,7 +31,7 @@ fn all_three_tables_agree_on_every_query() {
 
 #[test]
 fn inside_keeps_the_network_bits() {
-    let mut rng = SplitMix64::new(1);
+    let mut rng = crate::rng::seeded(1);
     let p = Prefix {
         addr: Ipv4Addr::new(10, 20, 30, 40).into(),
         cidr: 16,

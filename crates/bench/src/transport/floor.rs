@@ -22,11 +22,13 @@ fn nonce(counter: u64) -> Nonce {
     Nonce::assume_unique_for_key(n)
 }
 
-/// Bare aws-lc-rs seal of one buffer in place, tag discarded.
+/// Bare aws-lc-rs seal of one buffer in place; the tag is kept aside (the next seal encrypts
+/// the ciphertext again).
 pub struct Sealer {
     key: LessSafeKey,
     counter: u64,
     buf: Vec<u8>,
+    tag: [u8; TAG],
 }
 
 impl Default for Sealer {
@@ -35,6 +37,7 @@ impl Default for Sealer {
             key: key(),
             counter: 0,
             buf: super::ip_packet(),
+            tag: [0; TAG],
         }
     }
 }
@@ -51,8 +54,26 @@ impl Sealer {
             let tag = self
                 .key
                 .seal_in_place_separate_tag(nonce(self.counter), aad, &mut self.buf);
-            tag.expect("seal")
+            self.tag.copy_from_slice(tag.expect("seal").as_ref());
         })
+    }
+
+    /// What the last seal encrypted, recovered by opening its output with the same key and
+    /// nonce; `None` if it does not authenticate.
+    #[must_use]
+    pub fn open_last(&self) -> Option<Vec<u8>> {
+        let mut sealed = [&self.buf[..], &self.tag].concat();
+        let plain = self
+            .key
+            .open_in_place(nonce(self.counter), Aad::empty(), &mut sealed)
+            .ok()?;
+        Some(plain.to_vec())
+    }
+
+    /// The buffer the next seal encrypts (the last seal's ciphertext, or the packet at first).
+    #[must_use]
+    pub fn input(&self) -> &[u8] {
+        &self.buf
     }
 }
 
@@ -70,6 +91,14 @@ impl Default for Opener {
             counter: 0,
             batch: vec![0; BATCH * STRIDE],
         }
+    }
+}
+
+impl Opener {
+    /// Slot `i` of the last consumed batch, decrypted in place.
+    #[must_use]
+    pub fn plaintext(&self, i: usize) -> &[u8] {
+        &self.batch[i * STRIDE..][..PACKET_LEN]
     }
 }
 

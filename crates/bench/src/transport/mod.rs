@@ -15,7 +15,7 @@ pub mod floor;
 pub mod ours;
 pub mod theirs;
 
-use crate::rng::SplitMix64;
+use crate::rng::{seeded, RngCore};
 use std::time::{Duration, Instant};
 
 /// Plaintext bytes per packet.
@@ -30,7 +30,7 @@ pub const SLOT: usize = 1472;
 #[must_use]
 pub fn ip_packet() -> Vec<u8> {
     let mut packet = vec![0u8; PACKET_LEN];
-    SplitMix64::new(0x1420).fill(&mut packet);
+    seeded(0x1420).fill_bytes(&mut packet);
     packet[0] = 0x45;
     packet[1] = 0;
     packet[2..4].copy_from_slice(&(PACKET_LEN as u16).to_be_bytes());

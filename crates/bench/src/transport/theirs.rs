@@ -1,10 +1,13 @@
 //! boringtun's `Tunn::encapsulate` / `Tunn::decapsulate` after a completed handshake.
 
-use super::{ip_packet, Batch, BATCH, SLOT};
+use super::{ip_packet, Batch, BATCH, PACKET_LEN, SLOT};
 use crate::handshake::theirs::{to_network, SOURCE};
 use crate::harness::time_each;
 use boringtun::noise::{Tunn, TunnResult};
 use std::time::Duration;
+
+/// A transport datagram of one packet: 16-byte header, 1420 bytes, 16-byte tag.
+const DATAGRAM_LEN: usize = 16 + PACKET_LEN + 16;
 
 /// Encapsulates the same packet over and over.
 pub struct Sealer {
@@ -32,6 +35,12 @@ impl Sealer {
         time_each(iters, || {
             to_network(self.tunnel.encapsulate(&self.packet, &mut self.out)).len()
         })
+    }
+
+    /// The datagram the last encapsulation made (header, ciphertext, tag).
+    #[must_use]
+    pub fn datagram(&self) -> &[u8] {
+        &self.out[..DATAGRAM_LEN]
     }
 }
 
