@@ -84,7 +84,7 @@ if [ -d crates/bench ]; then
 fi
 
 if [ "$root" = yes ]; then
-  step "quick tunnel benchmark (gates: ferrotund single-stream TCP >= 0.12x plain veth and >= 4x wireguard-go, both directions, best of 3; any missing figure fails)"
+  step "quick tunnel benchmark (gates: ferrotund single-stream TCP >= 0.14x plain veth and >= 4x wireguard-go, both directions, best of 3; any missing figure fails)"
   scripts/bench-tunnel.sh --quick
 else
   skipped "scripts/bench-tunnel.sh --quick" "needs root"

@@ -4,7 +4,7 @@
 //! must complete its handshake at the latest on its first retry (REKEY_TIMEOUT plus jitter
 //! after its first attempt, carrying the cookie in mac2); memory stays bounded, the log
 //! quiet, and once the flood ends the victim leaves the under-load state. A second test
-//! checks that an established tunnel keeps at least 40 % of its unloaded throughput meanwhile
+//! checks that an established tunnel keeps at least 50 % of its unloaded throughput meanwhile
 //! (the measured spread and why the floor is there: at [`MIN_RATIO`]).
 
 use crate::attack_net::{
@@ -278,14 +278,15 @@ fn ferrotund_handshake_flood_keeps_tunnel_throughput() {
         mbit(loaded_runs),
         ratio * 100.0
     );
-    // The floor sits under the measured spread (commit ab53eb5, 2026-12-08, the 2-CPU VM
-    // with other sessions compiling on it, the attacker at nice -10 reaching 97,457-100,000
-    // initiations/s): at load average 1.9-2.6, 10 runs kept 63.0-70.8 % (median 65 %); at
-    // load 4.5-5.8, 10 runs kept 42.4, 59.3, 63.3, 72.7, 75.1, 81.3, 82.8, 89.9, 98.3 and
-    // 103.2 %. With one 3 s sample per condition instead of the best of two, 15 runs at load
-    // 4.4-9 gave 38.2-112.3 %. The issue's goal of 60 % is met by every run on the quieter
-    // machine, not on the busy one; the floor catches a regression towards the 16 % of the
-    // engine before handshakes had their own queue without failing a busy machine's run.
+    // The floor sits under the spread measured on a quiet machine, which is what CI runs on
+    // (2026-12-08, the 2-CPU VM, the attacker at nice -10 reaching 97,457-100,000
+    // initiations/s): 10 runs at load 1.9-2.6 on commit ab53eb5 kept 63.0-70.8 %, and 12
+    // alternating runs of ab53eb5 and d1f74d5 (this issue's engine) at load 1.0-2.8 kept
+    // 57.6-72.8 % (one more, 107 %, had a disturbed unloaded sample). With other sessions
+    // compiling (load 4.5-5.8) 10 runs kept 42.4-103.2 %, and one 3 s sample per condition
+    // instead of the best of two gave 38.2-112.3 % at load 4.4-9 (BENCHMARKS.md, "The flood
+    // gate"). The floor catches a regression towards the 16 % of the engine before
+    // handshakes had their own queue; on a busy machine it can fail without one.
     assert!(
         ratio >= MIN_RATIO,
         "under a {RATE}/s handshake flood the tunnel kept {:.1} % of its throughput \
@@ -298,5 +299,6 @@ fn ferrotund_handshake_flood_keeps_tunnel_throughput() {
 }
 
 /// Share of the unloaded throughput a flooded tunnel must keep in this test: under the low
-/// end (42.4 %) of the 20 runs measured with [`SAMPLES`] runs per condition (see the test).
-const MIN_RATIO: f64 = 0.40;
+/// end (57.6 %) of the 22 quiet-machine runs measured with [`SAMPLES`] runs per condition
+/// (see the test).
+const MIN_RATIO: f64 = 0.50;
