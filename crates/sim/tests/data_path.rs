@@ -13,10 +13,9 @@ const REKEYS: usize = 3;
 #[test]
 fn steady_two_way_traffic_needs_the_device_only_for_rekeys() {
     let mut p = pair(40);
-    if p.net.nodes[0].data_path.is_none() {
-        eprintln!("FERROTUN_SIM_PATH=device: nothing to measure");
-        return;
-    }
+    // Through the device alone (FERROTUN_SIM_PATH=device) there is no data path to count,
+    // but the traffic, its delivery and who starts each rekey are checked all the same.
+    let counted = p.net.nodes[0].data_path.is_some();
     // One side starts, so the first handshake is not a simultaneous one (those cross and
     // wait for a retry, as in the kernel).
     p.net.send_ip(0, &a_to_b(b"first")).unwrap();
@@ -47,6 +46,9 @@ fn steady_two_way_traffic_needs_the_device_only_for_rekeys() {
     let expected = [3 * REKEYS as u64 + 1, 3 * REKEYS as u64];
     for (node, n) in p.net.nodes.iter().enumerate() {
         assert_eq!(n.delivered.len(), 4000 + node, "node {node} lost packets");
+        if !counted {
+            continue;
+        }
         let trips = device_calls(n) - before[node];
         assert_eq!(
             trips, expected[node],

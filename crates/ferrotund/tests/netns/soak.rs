@@ -37,13 +37,16 @@ pub fn rss_kib(pid: u32) -> u64 {
 
 /// The `"bytes"` of every interval's `"sum"` in iperf3's JSON report, in order.
 fn interval_bytes(json: &str) -> Vec<u64> {
-    json.match_indices("\"sum\":")
-        .filter_map(|(i, _)| {
-            let rest = &json[i..];
-            let object = &rest[..rest.find('}')?];
-            crate::traffic::leading_u64(&object[object.find("\"bytes\":")? + 8..])
+    let report: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    report["intervals"]
+        .as_array()
+        .map(|intervals| {
+            intervals
+                .iter()
+                .filter_map(|i| i["sum"]["bytes"].as_u64())
+                .collect()
         })
-        .collect()
+        .unwrap_or_default()
 }
 
 /// The longest run of consecutive zero entries.

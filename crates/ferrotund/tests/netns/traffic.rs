@@ -57,25 +57,15 @@ pub fn ping_all(ns: &str, dst: &str, count: u32) {
 
 pub const IPERF_PORT: &str = "5201";
 
-/// The `"bytes"` value of the first `"SECTION"` object in iperf3's JSON report.
+/// The `"bytes"` of `end.SECTION` in iperf3's JSON report (`sum_received`, `sum_sent`).
 pub fn json_bytes(json: &str, section: &str) -> Option<u64> {
     json_u64(json, section, "bytes")
 }
 
-/// The integer `"KEY"` that first follows `"SECTION"` in iperf3's JSON report.
+/// The integer `end.SECTION.KEY` of iperf3's JSON report.
 pub fn json_u64(json: &str, section: &str, key: &str) -> Option<u64> {
-    let rest = &json[json.find(&format!("\"{section}\""))?..];
-    leading_u64(&rest[rest.find(&format!("\"{key}\":"))? + key.len() + 3..])
-}
-
-/// The unsigned integer at the start of `text` (after blanks).
-pub fn leading_u64(text: &str) -> Option<u64> {
-    text.trim_start()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .ok()
+    let report: serde_json::Value = serde_json::from_str(json).ok()?;
+    report.get("end")?.get(section)?.get(key)?.as_u64()
 }
 
 /// Sends TCP for one second with iperf3 (`-t 1`): the server listens on `addr` in `server_ns`,

@@ -372,6 +372,13 @@ pub fn enable_udp_gro(fd: RawFd) -> io::Result<()> {
     setsockopt_int(fd, libc::SOL_UDP, libc::UDP_GRO, 1)
 }
 
+/// `PACKET_VNET_HDR` on a packet socket: every packet read starts with a `virtio_net_hdr`,
+/// so a capture can tell a GSO super-packet (which crosses a veth or bridge unsegmented)
+/// from one datagram and split it as the wire would have.
+pub fn enable_packet_vnet_hdr(fd: RawFd) -> io::Result<()> {
+    setsockopt_int(fd, libc::SOL_PACKET, libc::PACKET_VNET_HDR, 1)
+}
+
 /// `IFF_VNET_HDR`: every packet on the TUN descriptor starts with a `virtio_net_hdr`.
 pub const IFF_VNET_HDR: i16 = libc::IFF_VNET_HDR as i16;
 /// TUN offload flags for [`tun_set_offload`].
