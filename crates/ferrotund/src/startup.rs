@@ -46,10 +46,8 @@ impl WallClock for SystemWallClock {
 }
 
 /// The descriptor handed over in `var` (`WG_TUN_FD`: a TUN, `WG_UAPI_FD`: a listening Unix
-/// socket), checked to be of that kind, or `None` when the variable is not set.
-// The crate denies `unsafe_code`; this is its one exception: only the program that was started
-// with the variable can vouch that the number it names is its own to take over.
-#[allow(unsafe_code)]
+/// socket), checked to be of that kind, or `None` when the variable is not set. We get a
+/// duplicate of our own (`inherit_fd`), so a wrong number can never close something else.
 fn inherited_fd(var: &str) -> Result<Option<OwnedFd>, StartError> {
     let Ok(text) = std::env::var(var) else {
         return Ok(None);
@@ -62,14 +60,7 @@ fn inherited_fd(var: &str) -> Result<Option<OwnedFd>, StartError> {
         "WG_UAPI_FD" => ferrotun_io::sys::FdKind::UnixListener,
         _ => return Err(StartError(format!("{var} names no known descriptor"))),
     };
-    // SAFETY: `var` was set by whoever started this process to hand it descriptor `fd`: our
-    // own foreground half (`detach`, which cleared FD_CLOEXEC so `fd` survives the exec), or
-    // wg-quick or a supervisor following wireguard-go's WG_TUN_FD / WG_UAPI_FD protocol. Each
-    // variable is read once, at start-up, so nothing else in this process owns `fd`: no thread
-    // has started, `adopt_fd` refuses the standard streams (std's), and the only descriptor
-    // opened before (the UAPI socket, when WG_UAPI_FD is unset) is a socket, which
-    // `FdKind::CharDevice` refuses should a bad WG_TUN_FD name it.
-    unsafe { ferrotun_io::sys::adopt_fd(fd, kind) }
+    ferrotun_io::sys::inherit_fd(fd, kind)
         .map(Some)
         .map_err(|e| fail(&format!("{var}={fd}"), e))
 }

@@ -1,8 +1,13 @@
 //! Descriptors another process hands to this one by number (`WG_TUN_FD`, `WG_UAPI_FD`): the
-//! number is checked to be open and of the kind the variable promises before this process
-//! takes it over. The check cannot prove ownership (nothing can), so taking over stays an
-//! `unsafe fn` whose caller vouches for it; what the check adds is that a wrong or stale
-//! number gives a clear error instead of a TUN that is a socket or a listener that is a file.
+//! number is checked to be open and of the kind the variable promises, and then duplicated.
+//! Nothing can prove that a number read from the environment is nobody else's in this
+//! process, so taking it over (an `OwnedFd` that closes it) would need the caller's promise.
+//! A duplicate (`F_DUPFD_CLOEXEC`) is a new descriptor this process owns whatever the number
+//! was, so the hand-over is a safe function; the inherited number itself stays open for the
+//! life of the process (one descriptor each, which shares the open file with the duplicate:
+//! the TUN interface and the listening socket still go away when the process exits). The
+//! check makes a wrong or stale number a clear error instead of a TUN that is a socket or a
+//! listener that is a file.
 #![allow(unsafe_code)]
 
 use super::cvt;
@@ -18,19 +23,17 @@ pub enum FdKind {
     UnixListener,
 }
 
-/// Takes ownership of descriptor `fd` after checking that it is open, of `kind`, and not a
-/// standard stream (0, 1, 2); refuses (`InvalidInput`, or the OS error, e.g. `EBADF` for a
-/// closed number) otherwise, and then leaves the descriptor alone.
-///
-/// # Safety
-/// `fd` must be the caller's to own: handed to this process for it to take over (as the
-/// `WG_TUN_FD` / `WG_UAPI_FD` protocol does), and not owned by anything else in the process
-/// (no `File`, socket, `OwnedFd` or earlier `adopt_fd` holds it), since the returned
-/// `OwnedFd` closes it when dropped.
-pub unsafe fn adopt_fd(fd: RawFd, kind: FdKind) -> io::Result<OwnedFd> {
+/// A descriptor of our own for the open file behind `fd`, after checking that `fd` is open,
+/// of `kind`, and not a standard stream (0, 1, 2); refuses (`InvalidInput`, or the OS error,
+/// e.g. `EBADF` for a closed number) otherwise. `fd` itself is left as it is (see the module
+/// docs).
+pub fn inherit_fd(fd: RawFd, kind: FdKind) -> io::Result<OwnedFd> {
     check(fd, kind)?;
-    // SAFETY: `fd` is open (checked) and, as the caller promises, ours alone to own.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    // SAFETY: F_DUPFD_CLOEXEC only reads the descriptor table and, on success, creates a new
+    // descriptor (at 3 or above, close-on-exec) that nothing else in the process knows of.
+    let dup = cvt(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) })?;
+    // SAFETY: `dup` was just created by the kernel for us and is owned by nothing else.
+    Ok(unsafe { OwnedFd::from_raw_fd(dup) })
 }
 
 /// Whether `fd` is an open descriptor of `kind`. Only queries the kernel: no memory or

@@ -7,7 +7,7 @@ mod inherit;
 mod msg;
 
 pub use connected::{send_connected, CONNECTED_BATCH};
-pub use inherit::{adopt_fd, FdKind};
+pub use inherit::{inherit_fd, FdKind};
 pub use msg::{
     recv_many, recv_with_destination, send_from, send_many, OutMsg, RecvMeta, RECV_BATCH,
     SEND_BATCH,

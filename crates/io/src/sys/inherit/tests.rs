@@ -1,20 +1,14 @@
 use super::*;
 use std::net::{TcpListener, UdpSocket};
-use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::fd::AsRawFd;
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
 
-/// `adopt_fd` on a descriptor the test still owns, which it must refuse with a message
+/// `inherit_fd` on a descriptor the test owns, which it must refuse with a message
 /// containing `why`.
 fn assert_refused(fd: RawFd, kind: FdKind, why: &str) {
-    // SAFETY: the expected outcome is a refusal, which takes nothing. Should `adopt_fd`
-    // wrongly accept, the second owner is leaked at once, so the descriptor is never closed
-    // behind its real owner's back, and the test fails.
-    match unsafe { adopt_fd(fd, kind) } {
-        Ok(wrongly_owned) => {
-            std::mem::forget(wrongly_owned);
-            panic!("descriptor {fd} adopted as {kind:?}, expected a refusal ({why})");
-        }
+    match inherit_fd(fd, kind) {
+        Ok(_) => panic!("descriptor {fd} inherited as {kind:?}, expected a refusal ({why})"),
         Err(e) => assert!(e.to_string().contains(why), "{kind:?}: {e}"),
     }
 }
@@ -77,29 +71,28 @@ fn the_standard_streams_are_refused() {
 }
 
 #[test]
-fn a_character_device_is_adopted() {
-    let raw = std::fs::File::options()
+fn a_character_device_is_inherited_as_a_new_descriptor() {
+    let original = std::fs::File::options()
         .write(true)
         .open("/dev/null")
-        .unwrap()
-        .into_raw_fd();
-    // SAFETY: `into_raw_fd` gave up the only owner of `raw`.
-    let owned = unsafe { adopt_fd(raw, FdKind::CharDevice) }.unwrap();
-    assert_eq!(owned.as_raw_fd(), raw);
+        .unwrap();
+    let owned = inherit_fd(original.as_raw_fd(), FdKind::CharDevice).unwrap();
+    assert_ne!(owned.as_raw_fd(), original.as_raw_fd());
     let mut file = std::fs::File::from(owned);
-    std::io::Write::write_all(&mut file, b"the adopted descriptor works").unwrap();
+    std::io::Write::write_all(&mut file, b"the inherited descriptor works").unwrap();
+    drop(file);
+    // The number handed over stays its owner's, open.
+    std::io::Write::write_all(&mut &original, b"and so does the original").unwrap();
 }
 
 #[test]
-fn a_listening_unix_socket_is_adopted() {
+fn a_listening_unix_socket_is_inherited() {
     let addr = abstract_addr("listener");
-    let raw = UnixListener::bind_addr(&addr).unwrap().into_raw_fd();
+    let original = UnixListener::bind_addr(&addr).unwrap();
     // A listening Unix socket is still not a character device.
-    assert_refused(raw, FdKind::CharDevice, "a socket");
-    // SAFETY: `into_raw_fd` gave up the only owner of `raw`.
-    let owned = unsafe { adopt_fd(raw, FdKind::UnixListener) }.unwrap();
-    assert_eq!(owned.as_raw_fd(), raw);
+    assert_refused(original.as_raw_fd(), FdKind::CharDevice, "a socket");
+    let owned = inherit_fd(original.as_raw_fd(), FdKind::UnixListener).unwrap();
     let listener = UnixListener::from(owned);
     let _client = UnixStream::connect_addr(&addr).unwrap();
-    listener.accept().expect("the adopted listener accepts");
+    listener.accept().expect("the inherited listener accepts");
 }
