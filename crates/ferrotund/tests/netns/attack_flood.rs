@@ -4,12 +4,12 @@
 //! must complete its handshake at the latest on its first retry (REKEY_TIMEOUT plus jitter
 //! after its first attempt, carrying the cookie in mac2); memory stays bounded, the log
 //! quiet, and once the flood ends the victim leaves the under-load state. A second test
-//! checks that an established tunnel keeps at least 50 % of its unloaded throughput meanwhile
-//! (the measured spread and why the floor is there: at [`MIN_RATIO`]).
+//! checks that an established tunnel keeps at least [`MIN_RATIO`] of the throughput it keeps
+//! when the same flood is aimed at a closed port (the attacker's own CPU cost, the ceiling).
 
 use crate::attack_net::{
     attack, attack_bin, client_conf, cpu_secs, daemon, heavy, num, rss_kib, summary, victim_addr,
-    victim_conf, Lan, LAN_L, LAN_N, LAN_V, TUN_L, TUN_N, TUN_V,
+    victim_conf, Lan, LAN_L, LAN_N, LAN_V, PORT, TUN_L, TUN_N, TUN_V,
 };
 use crate::cmd::{root, Cmd, TempDir};
 use crate::daemon::Daemon;
@@ -35,9 +35,23 @@ const RSS_GROWTH_KIB: u64 = 32 * 1024;
 /// Log lines the victim may write during the whole flood (verbose level).
 const LOG_LINES: usize = 50;
 
+/// Where a flood is aimed.
+#[derive(Clone, Copy)]
+enum Aim {
+    /// The victim's WireGuard port.
+    Victim,
+    /// A closed UDP port on the victim's host: the same datagrams cost the victim's kernel
+    /// only an ICMP error, so what the tunnel keeps then is what the attacker's own CPU use
+    /// leaves on this machine, the ceiling for any defence.
+    ClosedPort,
+}
+
 /// Starts the flood in the attacker's namespace for `secs`.
-fn flood(lan: &Lan, victim: &Keypair, secs: f64) -> crate::cmd::Bg {
-    let target = victim_addr();
+fn flood(lan: &Lan, victim: &Keypair, secs: f64, aim: Aim) -> crate::cmd::Bg {
+    let target = match aim {
+        Aim::Victim => victim_addr(),
+        Aim::ClosedPort => format!("{LAN_V}:{}", PORT + 1),
+    };
     let rate = RATE.to_string();
     let secs = secs.to_string();
     let args = [
@@ -61,6 +75,18 @@ fn flood(lan: &Lan, victim: &Keypair, secs: f64) -> crate::cmd::Bg {
 /// Checks the flood's summary: that it held at least `min_rate`, and that the victim
 /// answered with cookie replies.
 fn check_flood(out: &crate::cmd::Out, min_rate: f64) -> String {
+    let report = check_rate(out, min_rate);
+    let s = summary(out);
+    assert!(
+        num(&s, "cookie_replies") > 0.0,
+        "the victim sent no cookie reply: {report}"
+    );
+    assert_eq!(num(&s, "responses"), 0.0, "{report}");
+    report
+}
+
+/// Checks that the flood held at least `min_rate`; returns its report.
+fn check_rate(out: &crate::cmd::Out, min_rate: f64) -> String {
     let s = summary(out);
     let (rate, sent, cookies) = (num(&s, "rate"), num(&s, "sent"), num(&s, "cookie_replies"));
     let report = format!(
@@ -74,8 +100,6 @@ fn check_flood(out: &crate::cmd::Out, min_rate: f64) -> String {
         rate >= min_rate,
         "the attacker reached only {rate:.0}/s (machine too busy?): {report}"
     );
-    assert!(cookies > 0.0, "the victim sent no cookie reply: {report}");
-    assert_eq!(num(&s, "responses"), 0.0, "{report}");
     report
 }
 
@@ -178,7 +202,7 @@ fn ferrotund_handshake_flood_cookies_new_peer_memory_expiry() {
         cpu_secs(&w.v),
         w.v.log_text().lines().count(),
     );
-    let attacker = flood(&w.lan, &w.vk, FLOOD_SECS);
+    let attacker = flood(&w.lan, &w.vk, FLOOD_SECS, Aim::Victim);
     std::thread::sleep(Duration::from_millis(500));
     let mut rss_peak = rss_before;
     let took = w.new_peer_handshake(FIRST_RETRY + SLACK, || {
@@ -251,6 +275,24 @@ fn best_throughput(w: &World) -> (f64, Vec<f64>) {
     (runs.iter().copied().fold(0.0, f64::max), runs)
 }
 
+/// The best throughput while a flood aimed at `aim` runs, and every run's figure. The
+/// attacker must hold 95 % of [`RATE`].
+fn flooded_throughput(w: &World, aim: Aim) -> (f64, Vec<f64>, String) {
+    let attacker = flood(&w.lan, &w.vk, THROUGHPUT_FLOOD_SECS, aim);
+    std::thread::sleep(Duration::from_millis(500));
+    let (best, runs) = best_throughput(w);
+    let out = attacker.finish();
+    let report = match aim {
+        Aim::Victim => check_flood(&out, RATE as f64 * 0.95),
+        Aim::ClosedPort => check_rate(&out, RATE as f64 * 0.95),
+    };
+    (best, runs, report)
+}
+
+fn mbit(runs: &[f64]) -> Vec<String> {
+    runs.iter().map(|r| format!("{:.0}", r / 1e6)).collect()
+}
+
 #[test]
 fn ferrotund_handshake_flood_keeps_tunnel_throughput() {
     if !root() {
@@ -259,46 +301,39 @@ fn ferrotund_handshake_flood_keeps_tunnel_throughput() {
     let _heavy = heavy();
     let w = World::new();
     let (unloaded, unloaded_runs) = best_throughput(&w);
-    let attacker = flood(&w.lan, &w.vk, THROUGHPUT_FLOOD_SECS);
-    std::thread::sleep(Duration::from_millis(500));
-    let (loaded, loaded_runs) = best_throughput(&w);
-    let report = check_flood(&attacker.finish(), RATE as f64 * 0.95);
-    let ratio = loaded / unloaded;
-    let mbit = |runs: Vec<f64>| {
-        runs.iter()
-            .map(|r| format!("{:.0}", r / 1e6))
-            .collect::<Vec<_>>()
-    };
+    let (ceiling, ceiling_runs, ceiling_report) = flooded_throughput(&w, Aim::ClosedPort);
+    let (loaded, loaded_runs, report) = flooded_throughput(&w, Aim::Victim);
+    let ratio = loaded / ceiling;
     eprintln!(
-        "throughput unloaded {:.0} Mbit/s (runs {:?}), under flood {:.0} Mbit/s (runs {:?}): \
-         {:.1} %; {report}",
+        "throughput unloaded {:.0} Mbit/s (runs {:?}); the same flood at a closed port \
+         {:.0} Mbit/s (runs {:?}, {:.1} % of unloaded; {ceiling_report}); at ferrotund \
+         {:.0} Mbit/s (runs {:?}, {:.1} % of unloaded): {:.1} % of the ceiling; {report}",
         unloaded / 1e6,
-        mbit(unloaded_runs),
+        mbit(&unloaded_runs),
+        ceiling / 1e6,
+        mbit(&ceiling_runs),
+        100.0 * ceiling / unloaded,
         loaded / 1e6,
-        mbit(loaded_runs),
+        mbit(&loaded_runs),
+        100.0 * loaded / unloaded,
         ratio * 100.0
     );
-    // The floor sits under the spread measured on a quiet machine, which is what CI runs on
-    // (2026-12-08, the 2-CPU VM, the attacker at nice -10 reaching 97,457-100,000
-    // initiations/s): 10 runs at load 1.9-2.6 on commit ab53eb5 kept 63.0-70.8 %, and 12
-    // alternating runs of ab53eb5 and d1f74d5 (this issue's engine) at load 1.0-2.8 kept
-    // 57.6-72.8 % (one more, 107 %, had a disturbed unloaded sample). With other sessions
-    // compiling (load 4.5-5.8) 10 runs kept 42.4-103.2 %, and one 3 s sample per condition
-    // instead of the best of two gave 38.2-112.3 % at load 4.4-9 (BENCHMARKS.md, "The flood
-    // gate"). The floor catches a regression towards the 16 % of the engine before
-    // handshakes had their own queue; on a busy machine it can fail without one.
+    // Why against the closed-port ceiling and not the unloaded figure: on 2 CPUs the
+    // attacker's own process takes CPU from the tunnel whatever the victim does, and how
+    // much depends on the machine (BENCHMARKS.md, "The flood gate").
     assert!(
         ratio >= MIN_RATIO,
-        "under a {RATE}/s handshake flood the tunnel kept {:.1} % of its throughput \
-         ({:.0} of {:.0} Mbit/s); the floor is {:.0} %; {report}",
+        "under a {RATE}/s handshake flood the tunnel kept {:.1} % of the throughput it keeps \
+         under the same flood at a closed port ({:.0} of {:.0} Mbit/s); the floor is {:.0} %; \
+         {report}",
         ratio * 100.0,
         loaded / 1e6,
-        unloaded / 1e6,
+        ceiling / 1e6,
         MIN_RATIO * 100.0
     );
 }
 
-/// Share of the unloaded throughput a flooded tunnel must keep in this test: under the low
-/// end (57.6 %) of the 22 quiet-machine runs measured with [`SAMPLES`] runs per condition
-/// (see the test).
-const MIN_RATIO: f64 = 0.50;
+/// Share of the ceiling (the throughput under the same flood aimed at a closed port) a
+/// tunnel flooded at its WireGuard port must keep: under the low end of the measured spread
+/// (BENCHMARKS.md, "The flood gate").
+const MIN_RATIO: f64 = 0.60;
