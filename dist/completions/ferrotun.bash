@@ -93,7 +93,7 @@ _ferrotun_set() {
 _ferrotun() {
 	local cur="${COMP_WORDS[COMP_CWORD]}" cword=$COMP_CWORD
 	if (( cword == 1 )); then
-		_ferrotun_words "show showconf set setconf addconf syncconf genkey genpsk pubkey up down save reload strip check qr completion man help"
+		_ferrotun_words "show showconf set setconf addconf syncconf genkey genpsk pubkey up down save reload strip check proxy qr completion man help"
 		return
 	fi
 	case "${COMP_WORDS[1]}" in
@@ -130,6 +130,9 @@ _ferrotun() {
 		;;
 	check)
 		_ferrotun_operand "--wg --resolve" configs
+		;;
+	proxy)
+		_ferrotun_operand "--uapi --tcp-forward" configs
 		;;
 	completion)
 		(( cword == 2 )) && _ferrotun_words "bash zsh fish"

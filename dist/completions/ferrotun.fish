@@ -86,6 +86,7 @@ complete -c ferrotun -n __fish_use_subcommand -a save -d 'Saves an interface\'s 
 complete -c ferrotun -n __fish_use_subcommand -a reload -d 'Applies a changed config file to a running interface without taking it down'
 complete -c ferrotun -n __fish_use_subcommand -a strip -d 'Prints a config file without the wg-quick(8) keys, like `wg-quick strip\''
 complete -c ferrotun -n __fish_use_subcommand -a check -d 'Checks a config file and reports every problem as file:line: problem'
+complete -c ferrotun -n __fish_use_subcommand -a proxy -d 'Runs WireGuard without root or TUN, as port forwards into the tunnel'
 complete -c ferrotun -n __fish_use_subcommand -a qr -d 'Prints a config file as a QR code for the WireGuard apps on phones'
 complete -c ferrotun -n __fish_use_subcommand -a completion -d 'Prints a completion script for bash, zsh or fish'
 complete -c ferrotun -n __fish_use_subcommand -a man -d 'Prints the ferrotun(8) manual page'
@@ -113,5 +114,8 @@ complete -c ferrotun -n '__ferrotun_wants_operand strip' -F -a '(__ferrotun_conf
 complete -c ferrotun -n '__fish_seen_subcommand_from check' -l wg
 complete -c ferrotun -n '__fish_seen_subcommand_from check' -l resolve
 complete -c ferrotun -n '__ferrotun_wants_operand check' -F -a '(__ferrotun_configs)'
+complete -c ferrotun -n '__fish_seen_subcommand_from proxy' -l uapi
+complete -c ferrotun -n '__fish_seen_subcommand_from proxy' -l tcp-forward
+complete -c ferrotun -n '__ferrotun_wants_operand proxy' -F -a '(__ferrotun_configs)'
 complete -c ferrotun -n '__ferrotun_wants_operand qr' -F -a '(__ferrotun_configs)'
 complete -c ferrotun -n '__ferrotun_at completion 1' -a 'bash zsh fish'

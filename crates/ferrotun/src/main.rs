@@ -130,6 +130,11 @@ const EXTRA_SUBCOMMANDS: &[(&str, Handler, &str)] = &[
         "Checks a config file and reports every problem as file:line: problem",
     ),
     (
+        "proxy",
+        cmd::proxy::run,
+        "Runs WireGuard without root or TUN, as port forwards into the tunnel",
+    ),
+    (
         "qr",
         cmd::qr::run,
         "Prints a config file as a QR code for the WireGuard apps on phones",

@@ -79,16 +79,7 @@ impl server::Handler for Connection {
     }
 
     fn set(&mut self, request: SetRequest) -> Result<(), Error> {
-        let d = &self.daemon;
-        let stepped = d.device.step(d.tun.poll_mtu(), |dev, now| {
-            ferrotun_uapi::apply(dev, &mut Settings { daemon: d }, now, request)
-        });
-        if !stepped.transmits.is_empty() {
-            let failed = transmit::send_all(&d.sockets.current(), &stepped.transmits);
-            d.device.send_failed(&failed);
-        }
-        stepped.result?;
-        Ok(())
+        apply(&self.daemon, request)
     }
 
     fn resolve_zone(&self, name: &str) -> Option<u32> {
@@ -98,6 +89,19 @@ impl server::Handler for Connection {
     fn log_error(&mut self, error: &Error) {
         tracing::error!(%error, "UAPI request failed");
     }
+}
+
+/// Applies a UAPI `set` request, as a connection to the socket does.
+pub fn apply(d: &Arc<Daemon>, request: SetRequest) -> Result<(), Error> {
+    let stepped = d.device.step(d.tun.poll_mtu(), |dev, now| {
+        ferrotun_uapi::apply(dev, &mut Settings { daemon: d }, now, request)
+    });
+    if !stepped.transmits.is_empty() {
+        let failed = transmit::send_all(&d.sockets.current(), &stepped.transmits);
+        d.device.send_failed(&failed);
+    }
+    stepped.result?;
+    Ok(())
 }
 
 /// Starts the accept thread: at most 256 connections at once, each dropped after 30 s

@@ -14,6 +14,8 @@ pub enum Exit {
     InterfaceGone,
     /// The UAPI socket file was removed.
     SocketRemoved,
+    /// The program that started the engine stopped it.
+    Stopped,
 }
 
 /// The stop flag and the way to the main thread.

@@ -3,35 +3,7 @@
 //! `/var/run/wireguard/INTERFACE.sock`, and (unless told to stay in the foreground) continues
 //! in the background once both exist, so the interface can be configured and moved at once.
 
-mod control;
-mod crypto_pool;
-mod daemon;
-mod device_cell;
-mod drop_report;
-mod handshake_queue;
-mod handshake_thread;
-mod icmp;
-mod lifecycle;
-mod load;
-mod logging;
-mod offload_send;
-mod packet_loop;
-mod packet_thread;
-mod plain_send;
-mod receive;
-mod sched;
-mod settings;
-mod sockets;
-mod startup;
-mod test_timing;
-mod threads;
-mod timer_thread;
-mod transmit;
-mod tun_port;
-mod tun_thread;
-mod udp_thread;
-mod watch;
-
+use ferrotund::{logging, startup};
 use std::process::ExitCode;
 
 const USAGE: &str = "Usage: ferrotund [-f/--foreground] INTERFACE-NAME";

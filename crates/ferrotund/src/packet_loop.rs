@@ -77,7 +77,7 @@ pub fn run(d: Arc<Daemon>) {
         // Refreshed here, so dropping a replaced pair lets a listen-port change rebind it.
         let pair = Arc::clone(pt.sockets.get(&d.sockets));
         let fds = [
-            d.tun.tun().as_raw_fd(),
+            d.tun.kernel().map_or(-1, |tun| tun.as_raw_fd()),
             pair.v4.as_ref().map_or(-1, AsRawFd::as_raw_fd),
             pair.v6.as_ref().map_or(-1, AsRawFd::as_raw_fd),
         ];

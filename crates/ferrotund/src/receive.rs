@@ -80,7 +80,7 @@ impl RxState {
         }
         if !d.tun.has_offload() {
             for range in self.packets.drain(..) {
-                if let Err(e) = d.tun.tun().send(&buf[range]) {
+                if let Err(e) = d.tun.write_frame(&buf[range]) {
                     tracing::debug!(error = %e, "TUN write failed");
                 }
             }
@@ -210,7 +210,7 @@ impl RxState {
             jobs: Vec::new(),
             packets: Vec::new(),
             pending: Vec::new(),
-            rx: RxBatch::new(tun.tun().offload().is_some_and(|o| o.udp)),
+            rx: RxBatch::new(tun.has_udp_offload()),
             transport: Vec::new(),
         }
     }
@@ -249,7 +249,7 @@ impl RxBatch {
             return;
         }
         for frame in &self.frames {
-            if let Err(e) = tun.tun().send(&self.out[frame.clone()]) {
+            if let Err(e) = tun.write_frame(&self.out[frame.clone()]) {
                 tracing::debug!(error = %e, "TUN write failed");
             }
         }

@@ -113,6 +113,12 @@ impl Sockets {
     }
 
     pub fn set_fwmark(&self, mark: u32) -> std::io::Result<()> {
+        // Unchanged, nothing to do (wireguard-go's BindSetMark returns early too): setting
+        // SO_MARK needs CAP_NET_ADMIN even for 0, and `setconf` always sends a mark, so an
+        // unprivileged engine (the rootless proxy) must not try.
+        if mark == self.fwmark() {
+            return Ok(());
+        }
         self.current().set_fwmark(mark)?;
         self.fwmark.store(mark, Ordering::Relaxed);
         Ok(())

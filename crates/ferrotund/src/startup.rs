@@ -3,25 +3,15 @@
 //! both, or serve in the foreground. Because both exist before the foreground process
 //! returns, `ip link set … netns` right after `ferrotund` cannot race it.
 
-use crate::crypto_pool::CryptoPool;
-use crate::daemon::Daemon;
-use crate::device_cell::DeviceCell;
-use crate::handshake_queue::HandshakeQueue;
-use crate::lifecycle::{Exit, Lifecycle};
-use crate::settings::{Offload, PacketThreads, Settings};
-use crate::sockets::Sockets;
-use crate::tun_port::TunPort;
-use crate::{control, logging, threads, watch};
+use crate::settings::{Offload, Settings};
+use crate::tun_port::Packets;
+use crate::{engine, logging};
 use ferrotun_io::tun::Tun;
-use ferrotun_io::udp::UdpPair;
 use ferrotun_proto::consts::DEFAULT_MTU;
-use ferrotun_proto::device::Device;
 use ferrotun_proto::time::{Duration, WallClock};
-use rand_core::SeedableRng as _;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixListener;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
 /// Why the daemon could not start; printed as one line.
 #[derive(Debug)]
@@ -33,11 +23,11 @@ impl std::fmt::Display for StartError {
     }
 }
 
-fn fail(what: &str, e: impl std::fmt::Display) -> StartError {
+pub(crate) fn fail(what: &str, e: impl std::fmt::Display) -> StartError {
     StartError(format!("{what}: {e}"))
 }
 
-struct SystemWallClock;
+pub(crate) struct SystemWallClock;
 
 impl WallClock for SystemWallClock {
     fn now_since_unix_epoch(&self) -> Duration {
@@ -145,54 +135,12 @@ fn detach(name: &str, tun: &Tun, uapi: &UnixListener) -> Result<(), StartError> 
     Ok(())
 }
 
-fn serve(tun: Tun, uapi: UnixListener, mut settings: Settings) -> Result<(), StartError> {
+fn serve(tun: Tun, uapi: UnixListener, settings: Settings) -> Result<(), StartError> {
     let name = tun.name().to_string();
-    let sockets = UdpPair::bind(0, 0).map_err(|e| fail("cannot bind UDP socket", e))?;
-    let device = new_device(&settings)?;
-    if settings.packet_threads == PacketThreads::One && tun.set_nonblocking().is_err() {
-        // One thread polls every source, which needs a TUN that never blocks.
-        tracing::warn!("the TUN cannot be made non-blocking; a thread per packet source");
-        settings.packet_threads = PacketThreads::Split;
-    }
-    let (exit_tx, exit_rx) = std::sync::mpsc::channel();
-    let handshakes = HandshakeQueue::default();
-    let daemon = Arc::new(Daemon {
-        device: DeviceCell::new(device, handshakes.dropped()),
-        sockets: Sockets::new(sockets),
-        tun: TunPort::new(tun),
-        handshakes,
-        crypto: CryptoPool::new(settings.crypto_threads),
-        lifecycle: Lifecycle::new(exit_tx),
-        settings,
-    });
-    threads::start(&daemon);
-    let path = socket_path(&name);
-    watch::signals(&daemon).map_err(|e| fail("cannot install signal handlers", e))?;
-    watch::socket_file(&daemon, path.to_string_lossy().into_owned())
-        .map_err(|e| fail("cannot watch UAPI socket", e))?;
-    control::serve(&daemon, uapi);
+    let engine = engine::start(Packets::Kernel(tun), uapi, socket_path(&name), settings)?;
     tracing::info!(interface = %name, "device started");
-    let why = exit_rx.recv().unwrap_or(Exit::Signal);
+    let why = engine.wait();
     tracing::info!(interface = %name, reason = ?why, "shutting down");
-    let _ = std::fs::remove_file(&path);
     // Exiting closes the TUN descriptor, which removes the interface.
     std::process::exit(0)
-}
-
-/// The protocol device, with its own CSPRNG and the test timers if asked for.
-fn new_device(settings: &Settings) -> Result<Device, StartError> {
-    // A ChaCha20 CSPRNG seeded from the OS: the data path draws timer jitter, and a
-    // getrandom(2) call per draw showed up at 3-5 % of the sending thread.
-    let rng = rand_chacha::ChaCha20Rng::from_rng(rand_core::OsRng)
-        .map_err(|e| fail("cannot seed the random number generator", e))?;
-    let mut device = Device::new(Box::new(rng), Box::new(SystemWallClock));
-    device.set_mtu(DEFAULT_MTU);
-    if let Some(timing) = settings.timing {
-        tracing::warn!(
-            ?timing,
-            "TEST ONLY: protocol timers shortened by FERROTUN_TEST_TIME_SCALE"
-        );
-        device.set_timing(timing);
-    }
-    Ok(device)
 }

@@ -1,8 +1,11 @@
 //! The TUN device as the packet threads use it: reads that say plainly whether a packet
 //! came, none was queued, or the interface is gone; writes of single packets (with an empty
 //! vnet header when the TUN has offloads); and the MTU, looked up at most once a second.
+//! The same port can instead lead to a userspace TCP/IP stack in this process
+//! (`stack_port.rs`, for the rootless proxy): one engine, two packet sources.
 
 use crate::icmp;
+use crate::stack_port::{Recv, StackPort};
 use ferrotun_io::clock;
 use ferrotun_io::offload::VirtioNetHdr;
 use ferrotun_io::tun::Tun;
@@ -32,30 +35,49 @@ pub enum Backlog {
     Empty,
 }
 
-/// The TUN and its last known MTU.
+/// Where the engine's plaintext packets come from and go to.
+pub enum Packets {
+    /// A kernel TUN device.
+    Kernel(Tun),
+    /// A userspace stack in this process.
+    Stack(StackPort),
+}
+
+/// The packet source and its last known MTU.
 pub struct TunPort {
-    tun: Tun,
+    packets: Packets,
     /// When the MTU was last looked up (ns), and what it was.
     mtu_checked: AtomicU64,
     mtu: AtomicU64,
 }
 
 impl TunPort {
-    pub fn new(tun: Tun) -> Self {
+    pub fn new(packets: Packets) -> Self {
         TunPort {
-            tun,
+            packets,
             mtu_checked: AtomicU64::new(0),
             mtu: AtomicU64::new(0),
         }
     }
 
-    pub fn tun(&self) -> &Tun {
-        &self.tun
+    /// The kernel TUN, if that is the source.
+    pub fn kernel(&self) -> Option<&Tun> {
+        match &self.packets {
+            Packets::Kernel(tun) => Some(tun),
+            Packets::Stack(_) => None,
+        }
     }
 
     /// Whether the TUN hands over super-packets with a vnet header.
     pub fn has_offload(&self) -> bool {
-        self.tun.offload().is_some()
+        self.kernel().is_some_and(|tun| tun.offload().is_some())
+    }
+
+    /// Whether the TUN takes UDP super-packets (USO) too.
+    pub fn has_udp_offload(&self) -> bool {
+        self.kernel()
+            .and_then(Tun::offload)
+            .is_some_and(|offload| offload.udp)
     }
 
     /// The TUN's MTU if it changed, looked up at most once a second. Transport messages are
@@ -68,14 +90,21 @@ impl TunPort {
             return None;
         }
         self.mtu_checked.store(t.max(1), Ordering::Relaxed);
-        let mtu = u64::from(self.tun.mtu().ok()?);
+        let mtu = match &self.packets {
+            Packets::Kernel(tun) => u64::from(tun.mtu().ok()?),
+            Packets::Stack(stack) => stack.mtu() as u64,
+        };
         (self.mtu.swap(mtu, Ordering::Relaxed) != mtu).then_some(mtu as usize)
     }
 
     /// Reads one packet if one is queued (a blocking TUN waits for it).
     pub fn read_now(&self, buf: &mut [u8]) -> TunRead {
+        let tun = match &self.packets {
+            Packets::Kernel(tun) => tun,
+            Packets::Stack(stack) => return stack_read(stack.try_recv(buf)),
+        };
         loop {
-            match self.tun.recv(buf) {
+            match tun.recv(buf) {
                 Ok(n) => return TunRead::Packet(n),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return TunRead::Empty,
@@ -89,6 +118,9 @@ impl TunPort {
 
     /// Reads one packet, waiting for it: [`TunRead::Packet`] or [`TunRead::Gone`].
     pub fn read_waiting(&self, buf: &mut [u8], backlog: Backlog) -> TunRead {
+        if let Packets::Stack(stack) = &self.packets {
+            return stack_read(stack.recv_waiting(buf));
+        }
         if backlog == Backlog::Empty {
             self.wait();
         }
@@ -101,19 +133,30 @@ impl TunPort {
     }
 
     fn wait(&self) {
-        if let Err(e) = self.tun.wait_readable() {
+        let Some(tun) = self.kernel() else { return };
+        if let Err(e) = tun.wait_readable() {
             tracing::debug!(error = %e, "waiting for the TUN failed");
         }
     }
 
     /// Writes one packet, with an empty vnet header if the TUN has offloads.
     pub fn write_one(&self, packet: &[u8]) -> std::io::Result<usize> {
-        if self.has_offload() {
-            let hdr = VirtioNetHdr::default().to_bytes();
-            self.tun
-                .send_parts(&[IoSlice::new(&hdr), IoSlice::new(packet)])
-        } else {
-            self.tun.send(packet)
+        match &self.packets {
+            Packets::Kernel(tun) if tun.offload().is_some() => {
+                let hdr = VirtioNetHdr::default().to_bytes();
+                tun.send_parts(&[IoSlice::new(&hdr), IoSlice::new(packet)])
+            }
+            Packets::Kernel(tun) => tun.send(packet),
+            Packets::Stack(stack) => stack.send(packet),
+        }
+    }
+
+    /// Writes a frame as is: a super-packet with its vnet header on a TUN with offloads, a
+    /// plain packet otherwise.
+    pub fn write_frame(&self, frame: &[u8]) -> std::io::Result<usize> {
+        match &self.packets {
+            Packets::Kernel(tun) => tun.send(frame),
+            Packets::Stack(stack) => stack.send(frame),
         }
     }
 
@@ -123,5 +166,13 @@ impl TunPort {
         if let Some(reply) = icmp::host_unreachable(packet) {
             let _ = self.write_one(&reply);
         }
+    }
+}
+
+fn stack_read(recv: Recv) -> TunRead {
+    match recv {
+        Recv::Packet(n) => TunRead::Packet(n),
+        Recv::Empty => TunRead::Empty,
+        Recv::Closed => TunRead::Gone,
     }
 }

@@ -28,9 +28,9 @@ pub fn run_plain(d: Arc<Daemon>) {
 
 /// The thread over a TUN with offloads.
 pub fn run_offload(d: Arc<Daemon>) {
-    let mode = match d.tun.tun().set_nonblocking() {
-        Ok(()) => ReadMode::Batching,
-        Err(_) => ReadMode::OneAtATime,
+    let mode = match d.tun.kernel().map(|tun| tun.set_nonblocking()) {
+        Some(Ok(())) => ReadMode::Batching,
+        _ => ReadMode::OneAtATime,
     };
     let mut send = OffloadSend::new(mode);
     let mut pt = PacketThread::start(&d);

@@ -1,10 +1,27 @@
 //! # ferrotun-proxy
 //!
-//! The rootless mode (`ferrotun proxy`): one unprivileged process runs the WireGuard data
-//! path, a userspace TCP/IP stack in place of a TUN device, and listeners on the host —
-//! SOCKS5, an HTTP proxy and port forwards — that reach addresses inside the tunnel.
+//! The rootless mode (`ferrotun proxy`): one unprivileged process runs the WireGuard engine
+//! on a userspace TCP/IP stack (smoltcp) in place of a TUN device, and listeners on the host
+//! — SOCKS5, an HTTP proxy and port forwards — that reach addresses inside the tunnel.
+//!
+//! | part | file |
+//! |---|---|
+//! | start-up | `run.rs` |
+//! | the proxy thread | `event_loop.rs` |
+//! | the stack, and its device on the engine's port | `netstack.rs`, `port_device.rs` |
+//! | a relayed TCP connection | `relay.rs` |
+//! | listeners | `listener.rs` |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+mod event_loop;
 pub mod http;
+mod listener;
+mod netstack;
+mod port_device;
+mod relay;
+mod run;
 pub mod socks5;
+
+pub use listener::{ListenerSpec, Service};
+pub use run::{run, ProxyOptions};

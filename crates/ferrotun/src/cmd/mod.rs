@@ -5,6 +5,7 @@ pub mod completion;
 pub mod json;
 pub mod keys;
 pub mod man;
+pub mod proxy;
 pub mod qr;
 pub mod quick;
 pub mod set;

@@ -176,6 +176,12 @@ pub const SPECS: &[Spec] = &[
         details: "The file is read as up would read it, and a summary line follows the problems. The exit status is 1 if there is an error, 0 otherwise. Besides what up rejects, it warns about likely mistakes: keys given twice, allowed IPs shared by or overlapping between peers, a peer with the interface's own key, a missing PrivateKey or AllowedIPs, DNS search domains without a nameserver, an unusable MTU, an unknown routing table, and a file that others may read.\n\nHost names in endpoints are checked for form, not looked up, unless --resolve is given. With --wg the file is read as a wg(8) file for setconf, where the wg-quick keys are errors.",
     },
     Spec {
+        name: "proxy",
+        synopsis: "[--uapi PATH.sock] [--tcp-forward BIND=TARGET ...] <config file>",
+        args: Args::Operand(&["--uapi", "--tcp-forward"], Operand::Config),
+        details: "Runs WireGuard in this process on a userspace TCP/IP stack: no root, no capability and no TUN device. The file is a wg-quick(8) file; its Address lines are the proxy's addresses in the tunnel. Each --tcp-forward BIND=TARGET (both IP:PORT) listens on the host at BIND and relays every connection to TARGET inside the tunnel. The UAPI socket is $XDG_RUNTIME_DIR/ferrotun/NAME.sock, or ./NAME.sock without XDG_RUNTIME_DIR, or the --uapi path; show, showconf, set and syncconf take its path. It runs until SIGINT or SIGTERM, or until its socket file is removed.",
+    },
+    Spec {
         name: "qr",
         synopsis: QUICK_ARGUMENT,
         args: Args::Operand(&[], Operand::Config),

@@ -63,7 +63,7 @@ pub fn endpoint(i: usize) -> Option<String> {
 /// A `[Peer]` section varying with `i`.
 pub fn peer_section(i: usize, public: &str) -> String {
     let mut text = format!("[Peer]\nPublicKey = {public}\n");
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         let _ = writeln!(text, "PresharedKey = {}", psk().0);
     }
     if i % 7 != 2 {

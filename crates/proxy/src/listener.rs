@@ -1,0 +1,52 @@
+//! The proxy's listeners on the host, and what each serves.
+
+use mio::net::TcpListener;
+use std::net::SocketAddr;
+
+/// What a listener does with the connections it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Service {
+    /// Relays each connection to `target`, an address inside the tunnel (wireproxy's
+    /// `[TCPClientTunnel]`, onetun's forwards).
+    TcpForward {
+        /// Where in the tunnel.
+        target: SocketAddr,
+    },
+}
+
+/// A listening socket and its service.
+pub(crate) struct Listener {
+    pub(crate) socket: TcpListener,
+    pub(crate) service: Service,
+}
+
+/// A listener to open: where, and what it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerSpec {
+    /// The host address to listen on.
+    pub bind: SocketAddr,
+    /// What to do with each connection.
+    pub service: Service,
+}
+
+impl std::fmt::Display for ListenerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.service {
+            Service::TcpForward { target } => {
+                write!(f, "TCP forward {} -> {target} (in the tunnel)", self.bind)
+            }
+        }
+    }
+}
+
+impl Listener {
+    /// Binds `spec`'s address; the error names it.
+    pub(crate) fn bind(spec: &ListenerSpec) -> Result<Listener, String> {
+        let socket = TcpListener::bind(spec.bind)
+            .map_err(|e| format!("cannot listen on {}: {e}", spec.bind))?;
+        Ok(Listener {
+            socket,
+            service: spec.service.clone(),
+        })
+    }
+}

@@ -1,0 +1,149 @@
+//! The userspace TCP/IP stack: smoltcp's interface with the proxy's tunnel addresses, its
+//! sockets, and the device that leads to the engine. It answers ICMP echo to its addresses
+//! and keeps its own clock (smoltcp counts milliseconds from an arbitrary start).
+
+use crate::port_device::PortDevice;
+use ferrotund::stack_port::StackEnd;
+use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::socket::tcp;
+use smoltcp::time::{Duration, Instant};
+use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
+use std::net::{IpAddr, SocketAddr};
+
+/// Bytes of receive and of send buffer per TCP connection. smoltcp allocates both when the
+/// connection opens, so this is also the memory a connection costs; the receive buffer
+/// bounds the window it advertises (with window scaling above 64 KiB).
+pub(crate) const TCP_BUFFER: usize = 512 * 1024;
+
+/// Local ports of the connections the proxy opens into the tunnel (RFC 6335's dynamic range).
+const EPHEMERAL: std::ops::RangeInclusive<u16> = 49_152..=65_535;
+
+/// Why a connection into the tunnel could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpenError {
+    /// The proxy has no tunnel address of the target's family.
+    NoAddress,
+    /// Port zero or an unspecified address.
+    Unaddressable,
+}
+
+/// The stack and everything it owns.
+pub(crate) struct Netstack {
+    iface: Interface,
+    pub(crate) sockets: SocketSet<'static>,
+    device: PortDevice,
+    epoch: std::time::Instant,
+    next_port: u16,
+}
+
+impl Netstack {
+    /// A stack with `addresses` (the config's `Address` lines) on the engine's port.
+    pub(crate) fn new(end: StackEnd, addresses: &[IpCidr]) -> Netstack {
+        let mut device = PortDevice::new(end);
+        let epoch = std::time::Instant::now();
+        let config = Config::new(HardwareAddress::Ip);
+        let mut iface = Interface::new(config, &mut device, Instant::ZERO);
+        iface.update_ip_addrs(|addrs| {
+            for cidr in addresses {
+                // More than smoltcp's fixed table holds is refused by the config check.
+                let _ = addrs.push(*cidr);
+            }
+        });
+        // Every destination goes to the engine, which picks the peer by allowed IPs; the
+        // gateway is never looked up on an IP-only device.
+        for cidr in addresses {
+            let _ = match cidr.address() {
+                IpAddress::Ipv4(a) => iface.routes_mut().add_default_ipv4_route(a).map(|_| ()),
+                IpAddress::Ipv6(a) => iface.routes_mut().add_default_ipv6_route(a).map(|_| ()),
+            };
+        }
+        Netstack {
+            iface,
+            sockets: SocketSet::new(Vec::new()),
+            device,
+            epoch,
+            next_port: *EPHEMERAL.start(),
+        }
+    }
+
+    /// The stack's clock.
+    pub(crate) fn now(&self) -> Instant {
+        Instant::from_micros(self.epoch.elapsed().as_micros() as i64)
+    }
+
+    /// Takes every packet the engine queued, lets every socket send what it can, and
+    /// returns whether a socket may have changed.
+    pub(crate) fn poll(&mut self) -> bool {
+        let now = self.now();
+        let changed = self.iface.poll(now, &mut self.device, &mut self.sockets);
+        changed == smoltcp::iface::PollResult::SocketStateChanged
+    }
+
+    /// How long the stack can wait before its next timer (retransmission, delayed ACK, …).
+    pub(crate) fn delay(&mut self) -> Option<Duration> {
+        let now = self.now();
+        self.iface.poll_delay(now, &self.sockets)
+    }
+
+    /// The engine's end of the port.
+    pub(crate) fn port(&self) -> &StackEnd {
+        self.device.end()
+    }
+
+    /// Whether the stack has one of its addresses in `ip`'s family.
+    pub(crate) fn has_family_of(&self, ip: IpAddr) -> bool {
+        self.iface.ip_addrs().iter().any(|cidr| {
+            matches!(
+                (cidr.address(), ip),
+                (IpAddress::Ipv4(_), IpAddr::V4(_)) | (IpAddress::Ipv6(_), IpAddr::V6(_))
+            )
+        })
+    }
+
+    /// Opens a TCP connection to `remote` inside the tunnel.
+    pub(crate) fn connect_tcp(&mut self, remote: SocketAddr) -> Result<SocketHandle, OpenError> {
+        if !self.has_family_of(remote.ip()) {
+            return Err(OpenError::NoAddress);
+        }
+        let mut socket = tcp::Socket::new(
+            tcp::SocketBuffer::new(vec![0; TCP_BUFFER]),
+            tcp::SocketBuffer::new(vec![0; TCP_BUFFER]),
+        );
+        tune(&mut socket);
+        let port = self.ephemeral_port();
+        socket
+            .connect(self.iface.context(), remote, port)
+            .map_err(|_| OpenError::Unaddressable)?;
+        Ok(self.sockets.add(socket))
+    }
+
+    /// The TCP socket behind `handle`.
+    pub(crate) fn tcp(&mut self, handle: SocketHandle) -> &mut tcp::Socket<'static> {
+        self.sockets.get_mut::<tcp::Socket>(handle)
+    }
+
+    /// Forgets a socket (after it closed or was aborted and the stack sent what it had to).
+    pub(crate) fn remove(&mut self, handle: SocketHandle) {
+        self.sockets.remove(handle);
+    }
+
+    fn ephemeral_port(&mut self) -> u16 {
+        let port = self.next_port;
+        self.next_port = if port == *EPHEMERAL.end() {
+            *EPHEMERAL.start()
+        } else {
+            port + 1
+        };
+        port
+    }
+}
+
+/// Settings every TCP connection of the proxy gets.
+fn tune(socket: &mut tcp::Socket<'_>) {
+    // Bytes from the host go out at once: whoever wrote them batches already.
+    socket.set_nagle_enabled(false);
+    socket.set_congestion_control(tcp::CongestionControl::Cubic);
+    // A peer that stops answering is given up on after a minute, as Linux does with its
+    // default retries to within an order of magnitude, so dead connections free memory.
+    socket.set_timeout(Some(Duration::from_secs(60)));
+}

@@ -1,0 +1,104 @@
+//! Starting the rootless proxy: the listeners and the UAPI socket first (so a taken port is
+//! reported before anything runs), then the engine on a stack port, its configuration, and
+//! the proxy thread; then wait until a signal or the UAPI socket's removal stops it.
+
+use crate::event_loop::{self, EventLoop, WAKE};
+use crate::listener::{Listener, ListenerSpec};
+use crate::netstack::Netstack;
+use ferrotun_uapi::socket::UapiListener;
+use ferrotun_uapi::SetRequest;
+use ferrotund::engine;
+use ferrotund::settings::Settings;
+use ferrotund::stack_port;
+use ferrotund::tun_port::Packets;
+use smoltcp::wire::IpCidr;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything the proxy needs to start.
+pub struct ProxyOptions {
+    /// The tunnel addresses (`Address`), with their prefix lengths.
+    pub addresses: Vec<(IpAddr, u8)>,
+    /// The tunnel MTU (`MTU`, 1420 by default as for wg-quick over IPv6 or unknown paths).
+    pub mtu: usize,
+    /// The listeners on the host.
+    pub listeners: Vec<ListenerSpec>,
+    /// Where to serve the UAPI; must end in `.sock`.
+    pub uapi: PathBuf,
+    /// The WireGuard configuration, as `wg setconf` would send it.
+    pub wireguard: SetRequest,
+}
+
+fn uapi_listener(path: &std::path::Path) -> Result<UapiListener, String> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".sock"))
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| {
+            format!(
+                "the UAPI socket's name must end in .sock: {}",
+                path.display()
+            )
+        })?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    UapiListener::bind_in(dir, name)
+        .map_err(|e| format!("cannot create the UAPI socket {}: {e}", path.display()))
+}
+
+/// Runs the proxy until it is stopped.
+pub fn run(options: ProxyOptions) -> Result<(), String> {
+    let settings = Settings::from_env()?;
+    let listeners = options
+        .listeners
+        .iter()
+        .map(Listener::bind)
+        .collect::<Result<Vec<_>, _>>()?;
+    let uapi = uapi_listener(&options.uapi)?;
+    let socket_path = uapi.path().to_path_buf();
+    let poll = mio::Poll::new().map_err(|e| format!("cannot create a poller: {e}"))?;
+    let waker = Arc::new(
+        mio::Waker::new(poll.registry(), WAKE)
+            .map_err(|e| format!("cannot create a waker: {e}"))?,
+    );
+    let (port, end) = stack_port::pair(
+        options.mtu,
+        Box::new(move || {
+            let _ = waker.wake();
+        }),
+    );
+    let cidrs: Vec<IpCidr> = options
+        .addresses
+        .iter()
+        .map(|(ip, prefix)| IpCidr::new((*ip).into(), *prefix))
+        .collect();
+    let stack = Netstack::new(end, &cidrs);
+    let engine = engine::start(
+        Packets::Stack(port),
+        uapi.into_listener(),
+        socket_path.clone(),
+        settings,
+    )
+    .map_err(|e| e.to_string())?;
+    if let Err(e) = engine.apply(options.wireguard) {
+        let _ = std::fs::remove_file(&socket_path);
+        return Err(format!("cannot apply the WireGuard configuration: {e}"));
+    }
+    let el = EventLoop::new(poll, stack, listeners);
+    std::thread::Builder::new()
+        .name("ferrotun-proxy".into())
+        .spawn(move || event_loop::run(el))
+        .map_err(|e| format!("cannot start the proxy thread: {e}"))?;
+    eprintln!("UAPI socket: {}", socket_path.display());
+    eprintln!("WireGuard listening on UDP port {}", engine.listen_port());
+    for spec in &options.listeners {
+        eprintln!("{spec}");
+    }
+    let why = engine.wait();
+    tracing::info!(reason = ?why, "proxy stopping");
+    Ok(())
+}
