@@ -53,7 +53,7 @@ cargo clippy -q -p ferrotund --test netns -- -D warnings
 .ci/check-sizes.sh
 
 # The daemon first: the CLI and wg-quick tests drive the real binary when they run as root.
-cargo build --release -q -p ferrotund -p ferrotun-attack
+cargo build --release -q -p ferrotund -p ferrotun-attack -p ferrotun
 export FERROTUND="$PWD/target/release/ferrotund"
 
 step "unit, vector, property, simulation and CLI tests"

@@ -64,10 +64,14 @@ pub fn set_device(name: &OsStr, request: &SetRequest) -> Result<(), DeviceError>
     Err(kernel_error(name))
 }
 
-/// The name as `wg` keeps it in its device structure: at most [`IFNAME_MAX`] bytes.
+/// The name as `wg` keeps it in its device structure: at most [`IFNAME_MAX`] bytes. A name
+/// with a slash is a UAPI socket's path (a `ferrotun proxy`'s) and stays whole.
 #[must_use]
 pub fn truncated(name: &OsStr) -> &OsStr {
     let bytes = name.as_bytes();
+    if bytes.contains(&b'/') {
+        return name;
+    }
     OsStr::from_bytes(&bytes[..bytes.len().min(IFNAME_MAX)])
 }
 

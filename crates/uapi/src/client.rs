@@ -133,9 +133,14 @@ impl PeerInfo {
     }
 }
 
-/// The socket path for `name`, cut to what `wg`'s fixed buffer holds.
+/// The socket path for `name`, cut to what `wg`'s fixed buffer holds. A name with a slash
+/// is already a path: the socket of a `ferrotun proxy`, which runs without root and so
+/// serves its UAPI outside `/var/run/wireguard` (`wg` refuses such names with `EINVAL`).
 #[must_use]
 pub fn socket_path(name: &OsStr) -> PathBuf {
+    if name.as_bytes().contains(&b'/') {
+        return PathBuf::from(name);
+    }
     let mut path = format!("{SOCKET_DIR}/").into_bytes();
     path.extend_from_slice(name.as_bytes());
     path.extend_from_slice(b".sock");
@@ -143,13 +148,10 @@ pub fn socket_path(name: &OsStr) -> PathBuf {
     PathBuf::from(OsString::from_vec(path))
 }
 
-/// Connects to `name`'s socket (`userspace_interface_file`): `EINVAL` for a name with a
-/// slash, `EBADF` if the path is not a socket, and the socket is unlinked on
-/// `ECONNREFUSED`.
+/// Connects to `name`'s socket (`userspace_interface_file`): `EBADF` if the path is not a
+/// socket, and the socket is unlinked on `ECONNREFUSED`. A name with a slash is the
+/// socket's path ([`socket_path`]).
 pub fn connect(name: &OsStr) -> Result<UnixStream, Error> {
-    if name.as_bytes().contains(&b'/') {
-        return Err(Error(libc::EINVAL));
-    }
     let path = socket_path(name);
     let meta = std::fs::metadata(&path).map_err(|e| Error::from_io(&e))?;
     if !meta.file_type().is_socket() {
@@ -169,9 +171,6 @@ pub fn connect(name: &OsStr) -> Result<UnixStream, Error> {
 /// example with `EACCES`) still counts.
 #[must_use]
 pub fn has_interface(name: &OsStr) -> bool {
-    if name.as_bytes().contains(&b'/') {
-        return false;
-    }
     let path = socket_path(name);
     match std::fs::metadata(&path) {
         Ok(meta) if meta.file_type().is_socket() => {}

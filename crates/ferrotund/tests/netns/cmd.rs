@@ -251,6 +251,18 @@ pub struct Bg {
 }
 
 impl Bg {
+    /// The process's PID.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
     /// Waits for the command until its deadline (counted from its start), then kills it.
     pub fn finish(mut self) -> Out {
         let mut child = self.child.take().expect("finished twice");

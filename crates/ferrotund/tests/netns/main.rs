@@ -71,6 +71,10 @@ mod wgquick;
 
 // Faults: rekey soak, restart, loss and reordering (and their helper processes).
 mod impair;
+// The rootless proxy (`ferrotun proxy`): the same engine on a userspace stack. They run the
+// CLI: `cargo build --release -p ferrotun` first (or set FERROTUN_CLI).
+mod proxy;
+mod proxy_net;
 mod relay;
 mod restart;
 mod seqstream;

@@ -122,10 +122,29 @@ fn socket_paths() {
     );
     let long = "x".repeat(200);
     assert_eq!(socket_path(OsStr::new(&long)).as_os_str().len(), 107);
+    // A name with a slash is a path (a rootless proxy's socket), used as it is.
     assert_eq!(
-        connect(OsStr::new("a/b")).unwrap_err(),
-        Error::from_errno(libc::EINVAL)
+        socket_path(OsStr::new("run/px.sock")),
+        PathBuf::from("run/px.sock")
     );
+    let dir = std::env::temp_dir().join(format!("ferrotun-uapi-path-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("none.sock");
+    assert_eq!(
+        connect(missing.as_os_str()).unwrap_err(),
+        Error::from_errno(libc::ENOENT)
+    );
+    let plain = dir.join("plain.sock");
+    std::fs::write(&plain, b"").unwrap();
+    assert_eq!(
+        connect(plain.as_os_str()).unwrap_err(),
+        Error::from_errno(libc::EBADF)
+    );
+    let listener = std::os::unix::net::UnixListener::bind(dir.join("live.sock")).unwrap();
+    assert!(connect(dir.join("live.sock").as_os_str()).is_ok());
+    assert!(has_interface(dir.join("live.sock").as_os_str()));
+    drop(listener);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -1,0 +1,189 @@
+//! The rootless proxy (`ferrotun proxy`) as a user without privileges runs it: TCP forwards
+//! into the tunnel carrying a real web server's pages and iperf3 both ways, ICMP echo to
+//! its tunnel addresses, its UAPI socket read by `ferrotun show`, wireguard-go as the
+//! server, and the failures a user meets (a closed port inside the tunnel, a taken port).
+
+use crate::cmd::{root, wait_until};
+use crate::daemon::Impl;
+use crate::proxy_net::{cli_bin, unprivileged, web_server, ProxyWorld, NOBODY};
+use crate::traffic::{iperf_client, iperf_server, json_bytes, ping_all};
+use crate::tunnel::{TA4, TA6, TB4};
+use std::time::Duration;
+
+const PAGE: &str = "a page only the tunnel reaches\n";
+const WEB_PORT: u16 = 8000;
+
+/// `Name:\tvalue` from `/proc/PID/status`.
+fn status_field(pid: u32, name: &str) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Serves [`PAGE`] on TB4 in the server's namespace.
+fn serve_page(w: &ProxyWorld) -> crate::cmd::Bg {
+    let www = w.dir.path.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), PAGE).unwrap();
+    web_server(&w.under.b.name, TB4, WEB_PORT, &www)
+}
+
+fn curl(w: &ProxyWorld, url: &str) -> crate::cmd::Out {
+    w.under
+        .a
+        .cmd(&["curl", "-sS", "--max-time", "10", url])
+        .timeout(Duration::from_secs(20))
+        .run()
+}
+
+fn forwards() -> Vec<String> {
+    vec![
+        "--tcp-forward".into(),
+        format!("127.0.0.1:8080={TB4}:{WEB_PORT}"),
+        "--tcp-forward".into(),
+        format!("127.0.0.1:5201={TB4}:5201"),
+        "--tcp-forward".into(),
+        format!("127.0.0.1:8081={TB4}:1"),
+    ]
+}
+
+fn world(server: Impl) -> ProxyWorld {
+    let args = forwards();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ProxyWorld::new(server, &args)
+}
+
+/// One iperf3 run through the forward on 127.0.0.1:5201; returns the bytes received.
+fn iperf_through(w: &ProxyWorld, reverse: bool) -> u64 {
+    let server = iperf_server(&w.under.b.name, TB4);
+    let extra: &[&str] = if reverse { &["-R"] } else { &[] };
+    let client = iperf_client(&w.under.a.name, "127.0.0.1", 2, extra, 20).run();
+    drop(server);
+    assert!(
+        client.success(),
+        "iperf3 through the proxy failed: {client}"
+    );
+    json_bytes(&client.stdout, "sum_received")
+        .unwrap_or_else(|| panic!("no byte count in iperf3's report: {client}"))
+}
+
+#[test]
+fn proxy_runs_unprivileged_and_forwards_tcp_both_ways() {
+    if !root() {
+        return;
+    }
+    let mut w = world(Impl::Ferrotund);
+    let pid = w.proxy.bg.pid();
+    assert_eq!(status_field(pid, "CapEff"), "0000000000000000");
+    let uid = status_field(pid, "Uid");
+    assert!(
+        uid.split_whitespace().all(|u| u == NOBODY.to_string()),
+        "the proxy runs as {uid}"
+    );
+    let _web = serve_page(&w);
+    let page = curl(&w, "http://127.0.0.1:8080/");
+    assert!(page.success(), "curl through the forward failed: {page}");
+    assert_eq!(page.stdout, PAGE);
+    for reverse in [false, true] {
+        let bytes = iperf_through(&w, reverse);
+        assert!(
+            bytes > 1_000_000,
+            "only {bytes} bytes crossed (reverse: {reverse})"
+        );
+    }
+    assert!(w.proxy.bg.running(), "the proxy exited");
+}
+
+#[test]
+fn proxy_answers_ping_and_its_socket_shows_the_session() {
+    if !root() {
+        return;
+    }
+    let w = world(Impl::Ferrotund);
+    ping_all(&w.under.b.name, TA4, 3);
+    ping_all(&w.under.b.name, TA6, 3);
+    let socket = w.socket();
+    let dump = w.cli(&["show", &socket, "dump"]).ok();
+    let peer_line = dump.stdout.lines().nth(1).unwrap_or_default().to_string();
+    let fields: Vec<&str> = peer_line.split('\t').collect();
+    assert_eq!(
+        fields.first(),
+        Some(&w.server_keys.public.as_str()),
+        "{dump}"
+    );
+    assert!(
+        fields.get(4).is_some_and(|t| *t != "0"),
+        "no handshake in the proxy's dump: {dump}"
+    );
+    let pubkey = w.cli(&["show", &socket, "public-key"]).ok();
+    assert_eq!(pubkey.stdout.trim(), w.proxy_keys.public);
+}
+
+#[test]
+fn proxy_works_with_wireguard_go_as_the_server() {
+    if !root() {
+        return;
+    }
+    let w = world(Impl::WireguardGo);
+    let _web = serve_page(&w);
+    let page = curl(&w, "http://127.0.0.1:8080/");
+    assert!(page.success(), "curl through the forward failed: {page}");
+    assert_eq!(page.stdout, PAGE);
+    ping_all(&w.under.b.name, TA4, 2);
+}
+
+#[test]
+fn proxy_survives_a_refused_target_and_reports_a_taken_port() {
+    if !root() {
+        return;
+    }
+    let mut w = world(Impl::Ferrotund);
+    // Nothing listens on port 1 of the server: its kernel resets, the client's connection
+    // is closed without a byte, and the proxy goes on.
+    let refused = curl(&w, "http://127.0.0.1:8081/");
+    assert!(
+        !refused.success(),
+        "a refused target looked like success: {refused}"
+    );
+    let _web = serve_page(&w);
+    let page = curl(&w, "http://127.0.0.1:8080/");
+    assert_eq!(page.stdout, PAGE, "{page}");
+    // A second proxy on the same listener address fails at once and names it.
+    let conf = w.dir.path.join("proxy.conf").to_string_lossy().into_owned();
+    let second_socket = w.dir.path.join("run").join("second.sock");
+    let socket_text = second_socket.to_string_lossy().into_owned();
+    let bin = cli_bin();
+    let argv = [
+        bin.as_str(),
+        "proxy",
+        "--uapi",
+        &socket_text,
+        "--tcp-forward",
+        "127.0.0.1:8080=10.0.0.1:80",
+        &conf,
+    ];
+    let second = unprivileged(&w.under.a.name, &argv)
+        .timeout(Duration::from_secs(10))
+        .run();
+    assert_eq!(second.code, Some(1), "{second}");
+    assert!(
+        second.stderr.contains("cannot listen on 127.0.0.1:8080"),
+        "the error does not name the address: {second}"
+    );
+    assert!(
+        !second_socket.exists(),
+        "the failed proxy left its socket file"
+    );
+    assert!(w.proxy.bg.running(), "the first proxy exited");
+    wait_until("the proxy still serving", Duration::from_secs(5), || {
+        let again = curl(&w, "http://127.0.0.1:8080/");
+        if again.stdout == PAGE {
+            Ok(())
+        } else {
+            Err(again.to_string())
+        }
+    });
+}
