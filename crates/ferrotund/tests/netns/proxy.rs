@@ -105,6 +105,7 @@ fn proxy_answers_ping_and_its_socket_shows_the_session() {
     let w = world(Impl::Ferrotund);
     ping_all(&w.under.b.name, TA4, 3);
     ping_all(&w.under.b.name, TA6, 3);
+    assert_ne!(w.server.latest_handshake(&w.proxy_keys.public), 0);
     let socket = w.socket();
     let dump = w.cli(&["show", &socket, "dump"]).ok();
     let peer_line = dump.stdout.lines().nth(1).unwrap_or_default().to_string();
