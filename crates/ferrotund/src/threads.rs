@@ -13,7 +13,7 @@ pub fn start(d: &Arc<Daemon>) {
     match d.settings.packet_threads {
         PacketThreads::One => spawn(d, "packets", packet_loop::run),
         PacketThreads::Split => {
-            if d.tun.has_offload() {
+            if d.tun.reads_vnet() {
                 spawn(d, "tun", tun_thread::run_offload);
             } else {
                 spawn(d, "tun", tun_thread::run_plain);

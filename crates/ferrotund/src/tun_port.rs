@@ -7,7 +7,7 @@
 use crate::icmp;
 use crate::stack_port::{Recv, StackPort};
 use ferrotun_io::clock;
-use ferrotun_io::offload::VirtioNetHdr;
+use ferrotun_io::offload::{VirtioNetHdr, VNET_HDR_LEN};
 use ferrotun_io::tun::Tun;
 use std::io::{ErrorKind, IoSlice};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -68,9 +68,28 @@ impl TunPort {
         }
     }
 
-    /// Whether the TUN hands over super-packets with a vnet header.
+    /// Whether the TUN hands over super-packets with a vnet header (and takes them).
     pub fn has_offload(&self) -> bool {
         self.kernel().is_some_and(|tun| tun.offload().is_some())
+    }
+
+    /// Whether reads come with a vnet header, for the batching send path: a TUN with
+    /// offloads, and the stack port, whose packets get an empty one (`GSO_NONE`). The stack
+    /// sends MTU-sized packets, so without the batches (sealed on the crypto workers, sent
+    /// in UDP GSO runs) every packet would cost a system call and a wake-up of its own.
+    pub fn reads_vnet(&self) -> bool {
+        match &self.packets {
+            Packets::Kernel(tun) => tun.offload().is_some(),
+            Packets::Stack(_) => true,
+        }
+    }
+
+    /// Whether reads never block: a TUN made non-blocking, or the stack port.
+    pub fn set_nonblocking(&self) -> std::io::Result<()> {
+        match &self.packets {
+            Packets::Kernel(tun) => tun.set_nonblocking(),
+            Packets::Stack(_) => Ok(()),
+        }
     }
 
     /// Whether the TUN takes UDP super-packets (USO) too.
@@ -101,7 +120,7 @@ impl TunPort {
     pub fn read_now(&self, buf: &mut [u8]) -> TunRead {
         let tun = match &self.packets {
             Packets::Kernel(tun) => tun,
-            Packets::Stack(stack) => return stack_read(stack.try_recv(buf)),
+            Packets::Stack(stack) => return stack_read(buf, |b| stack.try_recv(b)),
         };
         loop {
             match tun.recv(buf) {
@@ -119,7 +138,7 @@ impl TunPort {
     /// Reads one packet, waiting for it: [`TunRead::Packet`] or [`TunRead::Gone`].
     pub fn read_waiting(&self, buf: &mut [u8], backlog: Backlog) -> TunRead {
         if let Packets::Stack(stack) = &self.packets {
-            return stack_read(stack.recv_waiting(buf));
+            return stack_read(buf, |b| stack.recv_waiting(b));
         }
         if backlog == Backlog::Empty {
             self.wait();
@@ -169,9 +188,14 @@ impl TunPort {
     }
 }
 
-fn stack_read(recv: Recv) -> TunRead {
-    match recv {
-        Recv::Packet(n) => TunRead::Packet(n),
+/// A read of the stack port, behind an empty vnet header ([`TunPort::reads_vnet`]).
+fn stack_read(buf: &mut [u8], recv: impl FnOnce(&mut [u8]) -> Recv) -> TunRead {
+    let Some((hdr, packet)) = buf.split_at_mut_checked(VNET_HDR_LEN) else {
+        return TunRead::Empty;
+    };
+    hdr.copy_from_slice(&VirtioNetHdr::default().to_bytes());
+    match recv(packet) {
+        Recv::Packet(n) => TunRead::Packet(VNET_HDR_LEN + n),
         Recv::Empty => TunRead::Empty,
         Recv::Closed => TunRead::Gone,
     }

@@ -26,11 +26,11 @@ pub fn run_plain(d: Arc<Daemon>) {
     d.lifecycle.request_exit(Exit::InterfaceGone);
 }
 
-/// The thread over a TUN with offloads.
+/// The thread over a TUN with offloads, or the stack port.
 pub fn run_offload(d: Arc<Daemon>) {
-    let mode = match d.tun.kernel().map(|tun| tun.set_nonblocking()) {
-        Some(Ok(())) => ReadMode::Batching,
-        _ => ReadMode::OneAtATime,
+    let mode = match d.tun.set_nonblocking() {
+        Ok(()) => ReadMode::Batching,
+        Err(_) => ReadMode::OneAtATime,
     };
     let mut send = OffloadSend::new(mode);
     let mut pt = PacketThread::start(&d);
