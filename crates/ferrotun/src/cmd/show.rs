@@ -134,7 +134,11 @@ fn show_one(inv: &Invocation<'_>, name: &OsStr, field: Option<&OsStr>, json_flag
     let device = match device::get_device(name) {
         Ok(device) => device,
         Err(e) => {
+            // `wg`'s line first, unchanged, for scripts that look for it.
             report("Unable to access interface", &e);
+            if let Some(plain) = device::explain_missing(name, &e).filter(|_| !inv.as_wg()) {
+                crate::console::err_line(&format!("{}: {plain}", inv.prog.to_string_lossy()));
+            }
             return 1;
         }
     };
