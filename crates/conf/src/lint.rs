@@ -41,6 +41,13 @@ const SINGLE_VALUED: [(&str, &str); 10] = [
 /// The smallest MTU for which Linux keeps IPv6 on a link.
 const IPV6_MIN_MTU: u32 = 1280;
 
+/// The line of `[Interface]`'s `key` in `text` (the last one, which wins; `key` in any
+/// case), for messages about a value the parser took: `ListenPort` when its port is taken.
+#[must_use]
+pub fn interface_key_line(text: &[u8], key: &str) -> Option<usize> {
+    Scan::new(text).last_line(Kind::Interface, &key.to_ascii_lowercase())
+}
+
 /// The warnings for `text`, which parsed (perhaps with errors) into `config`, sorted by
 /// line (those without a line first). `name` is put in front of each.
 #[must_use]

@@ -53,6 +53,7 @@ impl Resolver for SystemResolver<'_> {
         service: &str,
         original: &str,
     ) -> Result<SocketAddr, Error> {
+        port_in_range(service)?;
         // Read on every call, as `wg` does, so a bad value fails only where it matters.
         let retries = retries_from_env()?;
         if let Ok(Some(addr)) = first_inet(Some(host), service, libc::AI_NUMERICHOST) {
@@ -73,6 +74,7 @@ impl Resolver for SystemResolver<'_> {
                 "Unable to parse empty port".to_string(),
             ));
         }
+        port_in_range(service)?;
         match first_inet(None, service, libc::AI_PASSIVE) {
             Ok(Some(addr)) => Ok(addr.port()),
             Ok(None) => Err(no_inet(service)),
@@ -131,6 +133,20 @@ impl Retry<'_> {
             (self.sleep)(Duration::from_micros(pause_us));
             pause_us = (pause_us * 6 / 5).min(20_000_000);
         }
+    }
+}
+
+/// Refuses a numeric port above 65535. `getaddrinfo` reads a numeric service with
+/// `strtoul` and keeps the low 16 bits, so `wg` takes `ListenPort = 99999` as 34463 (and
+/// `-1` as 65535); ferrotun says so instead (docs/compatibility.md). A service name is
+/// left to `getaddrinfo`.
+fn port_in_range(service: &str) -> Result<(), Error> {
+    match parse_c_ulong(service) {
+        Some(port) if port > u64::from(u16::MAX) => Err(Error::new(
+            ErrorKind::Syntax,
+            format!("Port is not a number from 0 to 65535: `{service}'"),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -40,6 +40,33 @@ impl fmt::Display for DeviceError {
     }
 }
 
+/// What a failed [`get_device`] means in plain words, for ferrotun's own line on standard
+/// error after `wg`'s: `wg` says "Protocol not supported" (no kernel module) or "No such
+/// device" for a name that simply does not exist, which sends a new user looking for the
+/// wrong problem. `None` when `wg`'s text is already clear.
+#[must_use]
+pub fn explain_missing(name: &OsStr, error: &DeviceError) -> Option<String> {
+    let DeviceError::Errno(e) = error else {
+        return None;
+    };
+    let shown = name.to_string_lossy();
+    let socket = client::SOCKET_DIR;
+    match e.errno() {
+        libc::EPROTONOSUPPORT | libc::ENODEV
+            if sys_net_dir(name).is_none_or(|dir| !dir.exists()) =>
+        {
+            Some(format!(
+                "no interface {shown} (no WireGuard socket in {socket}, no kernel link)"
+            ))
+        }
+        libc::EPROTONOSUPPORT | libc::EOPNOTSUPP => Some(format!(
+            "{shown} is not a WireGuard interface (no WireGuard socket in {socket}, and the \
+             kernel link of that name is not WireGuard)"
+        )),
+        _ => None,
+    }
+}
+
 fn errno(code: i32) -> DeviceError {
     DeviceError::Errno(client::Error::from_errno(code))
 }

@@ -34,6 +34,12 @@ impl Invocation<'_> {
             .map_or(OsStr::new(""), OsString::as_os_str)
     }
 
+    /// Whether the program runs as `wg` (see [`called_as_wg`]).
+    #[must_use]
+    pub fn as_wg(&self) -> bool {
+        called_as_wg(self.prog)
+    }
+
     /// Writes this subcommand's usage line (`rest` follows its name).
     pub fn usage(&self, rest: &str) {
         console::usage(self.prog, self.command(), rest);
@@ -147,14 +153,20 @@ const EXTRA_SUBCOMMANDS: &[(&str, Handler, &str)] = &[
     ("man", cmd::man::run, "Prints the ferrotun(8) manual page"),
 ];
 
+/// Whether the program runs as `wg`: then its texts are `wg`'s, byte for byte, without
+/// ferrotun's additions.
+fn called_as_wg(prog: &OsStr) -> bool {
+    std::path::Path::new(prog)
+        .file_name()
+        .is_some_and(|n| n == "wg")
+}
+
 fn top_usage(prog: &OsStr) -> Vec<u8> {
     use std::os::unix::ffi::OsStrExt as _;
     let mut text = b"Usage: ".to_vec();
     text.extend_from_slice(prog.as_bytes());
     text.extend_from_slice(b" <cmd> [<args>]\n\nAvailable subcommands:\n");
-    let as_wg = std::path::Path::new(prog)
-        .file_name()
-        .is_some_and(|n| n == "wg");
+    let as_wg = called_as_wg(prog);
     let quick = if as_wg { &[][..] } else { QUICK_SUBCOMMANDS };
     let extra = if as_wg { &[][..] } else { EXTRA_SUBCOMMANDS };
     for (name, _, description) in SUBCOMMANDS.iter().chain(quick).chain(extra) {

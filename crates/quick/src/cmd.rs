@@ -30,6 +30,13 @@ pub enum Error {
     Plan(PlanError),
     /// A step failed (after `up` rolled back).
     Exec(ExecError),
+    /// `up` could not listen on the file's `ListenPort` (after it rolled back).
+    PortInUse {
+        /// The port.
+        port: u16,
+        /// Where the file sets it: `path:line`, or the path if the line is not found.
+        at: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -40,6 +47,12 @@ impl fmt::Display for Error {
             Error::Probe(e) => write!(f, "cannot inspect the network configuration: {e}"),
             Error::Plan(e) => write!(f, "{e}"),
             Error::Exec(e) => write!(f, "{e}"),
+            Error::PortInUse { port, at } => write!(
+                f,
+                "{at}: ListenPort = {port}: UDP port {port} is already in use on this host \
+                 (`ss -ulpn sport = {port}' shows by what); choose another port, or leave \
+                 ListenPort out for a random one"
+            ),
         }
     }
 }
@@ -92,7 +105,7 @@ fn load(argument: &str, options: &Options) -> Result<(Invocation, Config), Error
         resolver: &mut resolver,
         warn: &mut warn,
     };
-    let config = parse_file(&path, &mut parse).map_err(Error::Config)?;
+    let config = parse_file(&path, &mut parse).map_err(|e| unreadable(argument, e))?;
     let inv = Invocation {
         interface,
         path,
@@ -100,6 +113,21 @@ fn load(argument: &str, options: &Options) -> Result<(Invocation, Config), Error
         netns: options.netns.clone(),
     };
     Ok((inv, config))
+}
+
+/// A config error; one that is about reading the file gets [`invocation::did_you_mean`]'s
+/// hint.
+fn unreadable(argument: &str, mut error: ferrotun_conf::Error) -> Error {
+    if error.kind == ferrotun_conf::ErrorKind::Io {
+        let path = invocation::resolve(argument).map(|(_, path)| path);
+        if let Some(candidate) = path
+            .ok()
+            .and_then(|p| invocation::did_you_mean(argument, &p))
+        {
+            error.message = format!("{} (did you mean {candidate}?)", error.message);
+        }
+    }
+    Error::Config(error)
 }
 
 /// Everything a command needs: the invocation, the file, the namespace, a snapshot.
@@ -127,7 +155,25 @@ pub fn up(argument: &str, options: &Options) -> Result<(), Error> {
     let actions = plan::plan_up(&inv, &config, &env).map_err(Error::Plan)?;
     let mut executor = LinuxExecutor::with_netns(netns).map_err(Error::Probe)?;
     let trap = Trap::install().map_err(Error::Probe)?;
-    run_up_until(&mut executor, &actions, trap.flag()).map_err(Error::Exec)
+    run_up_until(&mut executor, &actions, trap.flag()).map_err(|e| port_in_use(&inv, &config, e))
+}
+
+/// An `up` that failed because the daemon could not bind the file's `ListenPort`, said with
+/// the port and the line that sets it rather than as the failed step.
+fn port_in_use(inv: &Invocation, config: &Config, error: ExecError) -> Error {
+    let port = config.interface.listen_port.filter(|port| *port != 0);
+    match port {
+        Some(port) if error.cause.raw_os_error() == Some(libc::EADDRINUSE) => {
+            let text = std::fs::read(&inv.path).unwrap_or_default();
+            let path = inv.path.display();
+            let at = match ferrotun_conf::lint::interface_key_line(&text, "ListenPort") {
+                Some(line) => format!("{path}:{line}"),
+                None => path.to_string(),
+            };
+            Error::PortInUse { port, at }
+        }
+        _ => Error::Exec(error),
+    }
 }
 
 /// `down`.
@@ -177,7 +223,9 @@ pub fn save(argument: &str, options: &Options) -> Result<(), Error> {
 /// `strip`: the file without the wg-quick keys (for `wg syncconf`).
 pub fn strip(argument: &str) -> Result<String, Error> {
     let (_, path) = invocation::resolve(argument).map_err(Error::Usage)?;
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        let problem = ferrotun_conf::resolve::strip_os_error_suffix(&e.to_string()).to_string();
+        Error::Usage(invocation::unreadable(argument, &path, &problem))
+    })?;
     Ok(crate::wgconf::strip(&text))
 }

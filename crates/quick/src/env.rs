@@ -27,6 +27,9 @@ pub struct Environment {
     pub ipv6_available: bool,
     /// How DNS can be set: `None` if neither resolvconf nor systemd-resolved is there.
     pub dns: Option<crate::action::DnsBackend>,
+    /// With `--netns`: whether the namespace's `resolv.conf` holds DNS set for this
+    /// interface (or keeps a file aside), so that removing it has something to do.
+    pub netns_dns_set: bool,
     /// `nft` is installed.
     pub has_nft: bool,
     /// Named routing tables from `/etc/iproute2/rt_tables` (besides the built-in ones).
@@ -49,6 +52,7 @@ impl Default for Environment {
             src_valid_mark: false,
             ipv6_available: true,
             dns: None,
+            netns_dns_set: false,
             has_nft: false,
             table_names: BTreeMap::new(),
             running_fwmark: 0,

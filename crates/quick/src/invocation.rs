@@ -21,13 +21,61 @@ pub fn resolve(argument: &str) -> Result<(String, PathBuf), String> {
         ));
     }
     let path = Path::new(argument);
-    let name = path
-        .file_name()
+    Ok((name_of_file(path)?, path.to_path_buf()))
+}
+
+/// The interface a config file is for: its base name without `.conf`, which must be a valid
+/// interface name.
+pub fn name_of_file(path: &Path) -> Result<String, String> {
+    path.file_name()
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix(".conf"))
         .filter(|n| is_interface_name(n))
-        .ok_or("The config file must be a valid interface name, followed by .conf")?;
-    Ok((name.to_string(), path.to_path_buf()))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            "The config file must be a valid interface name, followed by .conf".to_string()
+        })
+}
+
+/// The file an argument names for ferrotun's own commands (`check`, `qr`): an existing file
+/// is that file, whatever its name; otherwise wg-quick's rule ([`resolve`]) applies, so a
+/// bare interface name still means `/etc/wireguard/NAME.conf`.
+#[must_use]
+pub fn existing_file_or_resolved(argument: &str) -> PathBuf {
+    if Path::new(argument).is_file() {
+        return PathBuf::from(argument);
+    }
+    resolve(argument).map_or_else(|_| PathBuf::from(argument), |(_, path)| path)
+}
+
+/// When wg-quick's rule turned `argument` into a `/etc/wireguard/` file that does not exist
+/// while a file the user probably meant is in the current directory (`argument` itself, or
+/// `argument.conf`) and would work as a path: that path, as `./NAME.conf`. wg-quick's rule
+/// stays (scripts rely on it); this only makes its failure say what to type instead.
+#[must_use]
+pub fn did_you_mean(argument: &str, resolved: &Path) -> Option<String> {
+    did_you_mean_in(Path::new("."), argument, resolved)
+}
+
+/// [`did_you_mean`] with `here` as the current directory.
+fn did_you_mean_in(here: &Path, argument: &str, resolved: &Path) -> Option<String> {
+    if !is_interface_name(argument) || resolved.exists() {
+        return None;
+    }
+    [argument.to_string(), format!("{argument}.conf")]
+        .into_iter()
+        .find(|name| here.join(name).is_file() && name_of_file(Path::new(name)).is_ok())
+        .map(|name| format!("./{name}"))
+}
+
+/// The error for a config file that could not be read: `path: problem`, plus the
+/// [`did_you_mean`] hint when there is one.
+#[must_use]
+pub fn unreadable(argument: &str, path: &Path, problem: &str) -> String {
+    match did_you_mean(argument, path) {
+        Some(candidate) => format!("{}: {problem} (did you mean {candidate}?)", path.display()),
+        None => format!("{}: {problem}", path.display()),
+    }
 }
 
 /// The warning wg-quick prints when others can reach the file: its mode and its directory's
@@ -62,6 +110,30 @@ mod tests {
         assert_eq!(name, "vpn-1");
         assert!(resolve("/tmp/waytoolonginterfacename.conf").is_err());
         assert!(resolve("/tmp/wg0.txt").is_err());
+    }
+
+    #[test]
+    fn a_file_here_is_suggested() {
+        let dir = std::env::temp_dir().join(format!("ftq-here-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("ftqhere.conf"), "").unwrap();
+        std::fs::write(dir.join("ftq-notconf"), "").unwrap();
+        let etc = |a: &str| resolve(a).unwrap().1;
+        let guess = |a: &str| did_you_mean_in(&dir, a, &etc(a));
+        let found = [
+            guess("ftqhere.conf"),
+            guess("ftqhere"),
+            guess("ftq-notconf"),
+            guess("ftq-none.conf"),
+        ];
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(found[0].as_deref(), Some("./ftqhere.conf"));
+        assert_eq!(found[1].as_deref(), Some("./ftqhere.conf"));
+        // Not a NAME.conf file: `up ./ftq-notconf` would fail too, so it is not suggested.
+        assert_eq!(found[2], None);
+        assert_eq!(found[3], None);
+        // The rule found a file: nothing to suggest.
+        assert_eq!(did_you_mean_in(&dir, "lo", Path::new("/")), None);
     }
 
     #[cfg(unix)]

@@ -196,7 +196,7 @@ pub fn plan_down(
     actions.push(Action::DeleteLink {
         interface: name.clone(),
     });
-    if let (false, Some(backend)) = (quick.dns_servers.is_empty(), env.dns.clone()) {
+    if let (false, Some(backend)) = (quick.dns_servers.is_empty(), dns_to_unset(env)) {
         actions.push(Action::UnsetDns {
             interface: name.clone(),
             backend,
@@ -268,6 +268,17 @@ pub(crate) fn hooks<'a>(
     commands.iter().map(move |command| Action::RunHook {
         command: command.replace("%i", interface),
     })
+}
+
+/// Where DNS settings are to be removed from, if there is anything to remove: a resolver
+/// program is always asked (as wg-quick asks it, ignoring a failure), while the namespace's
+/// `resolv.conf` is only restored when it holds ours, so that no step is printed that does
+/// nothing.
+pub(crate) fn dns_to_unset(env: &Environment) -> Option<DnsBackend> {
+    match env.dns.clone() {
+        Some(DnsBackend::NetnsFile(_)) if !env.netns_dns_set => None,
+        backend => backend,
+    }
 }
 
 pub(crate) fn dns_backend(

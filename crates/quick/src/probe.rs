@@ -29,6 +29,7 @@ pub fn probe(
         // The daemon makes the link here before it moves, so the name must be free in both.
         env.link_exists |= rtnl::link_by_name(&mut nl, interface)?.is_some();
         env.dns = Some(DnsBackend::NetnsFile(ns.name().to_string()));
+        env.netns_dns_set = crate::exec::netns_resolv::is_set(ns.name(), interface);
     } else {
         env.dns = dns_backend();
     }

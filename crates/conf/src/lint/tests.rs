@@ -211,3 +211,10 @@ fn bad_entries_and_duplicate_peers_add_no_noise() {
           a prefix belongs to one peer only, and the peer set last takes it from the other"]
     );
 }
+
+#[test]
+fn interface_keys_are_found_by_line() {
+    let text = b"[Interface]\n listenport = 1\n# ListenPort = 2\nListenPort=3 # x\n[Peer]\nListenPort = 4\n";
+    assert_eq!(super::interface_key_line(text, "ListenPort"), Some(4));
+    assert_eq!(super::interface_key_line(text, "MTU"), None);
+}

@@ -28,8 +28,20 @@ fn ports_are_numbers_or_services() {
     let mut notify = |_: &str| {};
     let mut resolver = SystemResolver::new(&mut notify);
     assert_eq!(resolver.resolve_port("51820").unwrap(), 51820);
-    // getaddrinfo does not range-check: 70000 wraps, as with `wg`.
-    assert_eq!(resolver.resolve_port("70000").unwrap(), 4464);
+    // getaddrinfo does not range-check (70000 would wrap to 4464, as with `wg`): refused.
+    for wraps in ["70000", "99999", "65536", "-1", " 123456789012345678901234"] {
+        assert_eq!(
+            resolver.resolve_port(wraps).unwrap_err().message,
+            format!("Port is not a number from 0 to 65535: `{wraps}'")
+        );
+        let endpoint = resolver
+            .resolve_endpoint("192.0.2.1", wraps, "e")
+            .unwrap_err();
+        assert!(endpoint.message.contains("0 to 65535"), "{endpoint}");
+        assert!(OfflineResolver.resolve_port(wraps).is_err());
+    }
+    assert_eq!(resolver.resolve_port("65535").unwrap(), 65535);
+    assert_eq!(resolver.resolve_port("0").unwrap(), 0);
     assert_eq!(
         resolver.resolve_port("").unwrap_err().message,
         "Unable to parse empty port"

@@ -148,20 +148,46 @@ fn check(request: &Request) -> Report {
     if request.dialect == Dialect::WgQuick {
         warnings.extend(table_warning(&text, &name, &config));
     }
+    warnings.extend(port_warning(&text, &name, &config));
     for warning in &warnings {
         report.warning(warning);
     }
     report
 }
 
-/// The file for the argument, and the error `up` would give for its name. With `--wg`
-/// any file name is fine; an interface name still means `/etc/wireguard/NAME.conf`.
+/// What `check` reports as errors for the file at `path` (read again, names checked for
+/// form only), each with its hint: for `up` and `setconf`, which stop at the first error,
+/// to show every one as `check` would.
+pub fn errors_with_hints(path: &std::path::Path, dialect: Dialect) -> Vec<String> {
+    let Ok(text) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    let request = Request {
+        dialect,
+        resolve: false,
+        argument: String::new(),
+    };
+    let (_, errors, _) = parse(&text, &path.display().to_string(), &request);
+    errors
+        .iter()
+        .map(|error| match hint::for_error(error, dialect, &text) {
+            Some(hint) => format!("{error} ({hint})"),
+            None => error.to_string(),
+        })
+        .collect()
+}
+
+/// The file for the argument, and the error `up` would give for its name. An existing file
+/// is that file (as for `qr`); otherwise an interface name means
+/// `/etc/wireguard/NAME.conf`. With `--wg` any file name is fine.
 fn locate(argument: &str, dialect: Dialect) -> (PathBuf, Option<String>) {
-    match invocation::resolve(argument) {
-        Ok((_, path)) => (path, None),
-        Err(_) if dialect == Dialect::Wg => (PathBuf::from(argument), None),
-        Err(message) => (PathBuf::from(argument), Some(message)),
+    let path = invocation::existing_file_or_resolved(argument);
+    if dialect == Dialect::Wg || path != std::path::Path::new(argument) {
+        return (path, None);
     }
+    // A path: `up PATH` takes the interface name from the file's name.
+    let naming = invocation::name_of_file(&path).err();
+    (path, naming)
 }
 
 fn parse(text: &[u8], name: &str, request: &Request) -> (Config, Vec<Error>, Vec<Warning>) {
@@ -199,6 +225,26 @@ fn table_warning(text: &[u8], name: &str, config: &Config) -> Option<Warning> {
         message: format!(
             "Warning: Table `{table}' is neither auto, off, a number nor a table name known \
              on this host (/etc/iproute2/rt_tables), so `up' would fail here"
+        ),
+    })
+}
+
+/// A `ListenPort` that something on this host already listens on, so that `up` (or
+/// `setconf`) would fail here with "Address already in use". Found by binding the port for
+/// an instant, on IPv4 and IPv6 as the daemon does.
+fn port_warning(text: &[u8], name: &str, config: &Config) -> Option<Warning> {
+    let port = config.interface.listen_port.filter(|port| *port != 0)?;
+    let taken = |ip: std::net::IpAddr| {
+        std::net::UdpSocket::bind((ip, port))
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::AddrInUse)
+    };
+    let taken = taken([0, 0, 0, 0].into()) || taken(std::net::Ipv6Addr::UNSPECIFIED.into());
+    taken.then(|| Warning {
+        path: Some(name.to_string()),
+        line: ferrotun_conf::lint::interface_key_line(text, "ListenPort"),
+        message: format!(
+            "Warning: UDP port {port} is already in use on this host, so `up' would fail \
+             here (unless this interface is up and holds it)"
         ),
     })
 }

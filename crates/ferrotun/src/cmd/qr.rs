@@ -17,7 +17,6 @@ use ferrotun_conf::resolve::strip_os_error_suffix;
 use ferrotun_conf::{parse_bytes, Dialect, OfflineResolver, ParseOptions, Warning};
 use qrcode::types::QrError;
 use qrcode::{Color, EcLevel, QrCode};
-use std::path::PathBuf;
 
 /// Light modules around the code, on every side.
 const QUIET_ZONE: usize = 2;
@@ -46,14 +45,10 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
     }
 }
 
-/// The QR code for the file the argument names (an interface name means
-/// `/etc/wireguard/NAME.conf`), or why there is none.
+/// The QR code for the file the argument names (an existing file is that file; otherwise an
+/// interface name means `/etc/wireguard/NAME.conf`), or why there is none.
 fn encode(argument: &str) -> Result<QrCode, String> {
-    let path = if ferrotun_quick::invocation::is_interface_name(argument) {
-        PathBuf::from(format!("/etc/wireguard/{argument}.conf"))
-    } else {
-        PathBuf::from(argument)
-    };
+    let path = ferrotun_quick::invocation::existing_file_or_resolved(argument);
     let name = path.display().to_string();
     let text = std::fs::read(&path)
         .map_err(|e| format!("{name}: {}", strip_os_error_suffix(&e.to_string())))?;

@@ -75,8 +75,28 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
     };
     match result {
         Ok(()) => 0,
+        Err(cmd::Error::Config(first)) => config_errors(inv, &arg, &first),
         Err(e) => fail(inv, &e),
     }
+}
+
+/// A file that does not parse: every error `check` finds, with its hints, rather than only
+/// the first one, which is what stopped the command. The first one leads when `check`,
+/// which resolves no names, does not see it (a host name that did not resolve).
+fn config_errors(inv: &Invocation<'_>, arg: &str, first: &ferrotun_conf::Error) -> u8 {
+    let path = ferrotun_quick::invocation::resolve(arg).map(|(_, path)| path);
+    let found = match (&first.kind, path) {
+        (ferrotun_conf::ErrorKind::Io, _) | (_, Err(_)) => Vec::new(),
+        (_, Ok(path)) => super::check::errors_with_hints(&path, ferrotun_conf::Dialect::WgQuick),
+    };
+    let first_text = first.to_string();
+    if !found.iter().any(|line| line.starts_with(&first_text)) {
+        fail(inv, first);
+    }
+    for line in &found {
+        fail(inv, line);
+    }
+    1
 }
 
 /// `ferrotun strip CONFIG_FILE|INTERFACE`: the config without wg-quick's keys.

@@ -26,7 +26,7 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
         .filter(|(i, a)| *i == 0 || !is(a, "--json"))
         .map(|(_, a)| a.as_os_str())
         .collect();
-    if args.len() > 3 || (json_flag && args.len() == 3) {
+    if args.len() > 3 {
         inv.usage(USAGE);
         return 1;
     }
@@ -101,7 +101,11 @@ fn show_all(inv: &Invocation<'_>, field: Option<&OsStr>, json_flag: bool) -> u8 
         };
         let shown = device::truncated(name);
         if json_flag {
-            documents.push(json::device(shown, &device));
+            let Some(document) = json_form(shown, &device, field) else {
+                invalid_field(inv, field.unwrap_or_default());
+                return 1;
+            };
+            documents.push(document);
         } else if let Some(field) = field {
             let mut text = Vec::new();
             let known = fields::print(&mut text, shown, &device, field, true);
@@ -134,13 +138,21 @@ fn show_one(inv: &Invocation<'_>, name: &OsStr, field: Option<&OsStr>, json_flag
     let device = match device::get_device(name) {
         Ok(device) => device,
         Err(e) => {
+            // `wg`'s line first, unchanged, for scripts that look for it.
             report("Unable to access interface", &e);
+            if let Some(plain) = device::explain_missing(name, &e).filter(|_| !inv.as_wg()) {
+                crate::console::err_line(&format!("{}: {plain}", inv.prog.to_string_lossy()));
+            }
             return 1;
         }
     };
     let shown = device::truncated(name);
     if json_flag {
-        out_bytes(&json::single(shown, &device));
+        let Some(document) = json_form(shown, &device, field) else {
+            invalid_field(inv, field.unwrap_or_default());
+            return 1;
+        };
+        out_bytes(&json::single(&document));
         return 0;
     }
     let Some(field) = field else {
@@ -161,6 +173,18 @@ fn show_one(inv: &Invocation<'_>, name: &OsStr, field: Option<&OsStr>, json_flag
     } else {
         invalid_field(inv, field);
         1
+    }
+}
+
+/// The JSON for the whole interface or one field form; `None` for an unknown field.
+fn json_form(
+    name: &OsStr,
+    device: &ferrotun_uapi::client::DeviceInfo,
+    field: Option<&OsStr>,
+) -> Option<serde_json::Value> {
+    match field {
+        None => Some(json::device(name, device)),
+        Some(field) => json::field(name, device, field),
     }
 }
 

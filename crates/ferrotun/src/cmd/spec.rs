@@ -89,7 +89,7 @@ pub const SPECS: &[Spec] = &[
         name: "show",
         synopsis: "{ <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]",
         args: Args::Show,
-        details: "Without arguments, or with all, shows every interface; with interfaces, lists their names. A field prints only that item, one line per peer, tab-separated, for scripts; dump prints everything tab-separated. The output is byte for byte that of wg show. It is coloured only on a terminal, unless WG_COLOR_MODE says always or never, and private and preshared keys are hidden unless WG_HIDE_KEYS=never.\n\nWith --json (anywhere after show), the same information is printed as a JSON document instead.",
+        details: "Without arguments, or with all, shows every interface; with interfaces, lists their names. A field prints only that item, one line per peer, tab-separated, for scripts; dump prints everything tab-separated. The output is byte for byte that of wg show. It is coloured only on a terminal, unless WG_COLOR_MODE says always or never, and private and preshared keys are hidden unless WG_HIDE_KEYS=never.\n\nWith --json (anywhere after show), the same information is printed as JSON instead, for every form: a field form prints each interface's object with only that field's members. Private and preshared keys are left out unless WG_HIDE_KEYS=never (null means there is none); the private-key and preshared-keys fields and dump print them. The format is version 1 of the JSON Schema docs/show-json.v1.schema.json in ferrotun's sources.\n\nFor an interface that does not exist, wg's error line is followed by one that says so plainly (not when called as wg).",
     },
     Spec {
         name: "showconf",
@@ -143,7 +143,7 @@ pub const SPECS: &[Spec] = &[
         name: "up",
         synopsis: NETNS_ARGUMENT,
         args: Args::Operand(NETNS, Operand::Config),
-        details: "Natively through netlink, it starts ferrotund for the interface (or WG_QUICK_USERSPACE_IMPLEMENTATION), applies the file's settings and peers, addresses, MTU, routes (with the fwmark scheme for default routes), DNS and hooks. A bare INTERFACE means /etc/wireguard/INTERFACE.conf; otherwise the file name must be a valid interface name followed by .conf. Any failure rolls back what was done.\n\nWith --netns NAME, the interface lives in network namespace NAME while ferrotund and its UDP socket stay in the caller's namespace; down, save and reload take the same option.",
+        details: "Natively through netlink, it starts ferrotund for the interface (or WG_QUICK_USERSPACE_IMPLEMENTATION), applies the file's settings and peers, addresses, MTU, routes (with the fwmark scheme for default routes), DNS and hooks. A bare INTERFACE means /etc/wireguard/INTERFACE.conf, as with wg-quick; when there is no such file but the current directory has one of that name, the error suggests ./INTERFACE.conf. Otherwise the file name must be a valid interface name followed by .conf. A file that does not parse is refused with every error and hint that check gives; a ListenPort above 65535 is an error rather than wrapped, and a ListenPort in use is named with its line. Any failure rolls back what was done.\n\nWith --netns NAME, the interface lives in network namespace NAME while ferrotund and its UDP socket stay in the caller's namespace; down, save and reload take the same option. DNS then goes to /etc/netns/NAME/resolv.conf; down puts back a file that was there and removes the directory only if up created it.",
     },
     Spec {
         name: "down",
@@ -173,7 +173,7 @@ pub const SPECS: &[Spec] = &[
         name: "check",
         synopsis: "[--wg] [--resolve] [ CONFIG_FILE | INTERFACE ]",
         args: Args::Operand(&["--wg", "--resolve"], Operand::Config),
-        details: "The file is read as up would read it, and a summary line follows the problems. The exit status is 1 if there is an error, 0 otherwise. Besides what up rejects, it warns about likely mistakes: keys given twice, allowed IPs shared by or overlapping between peers, a peer with the interface's own key, a missing PrivateKey or AllowedIPs, DNS search domains without a nameserver, an unusable MTU, an unknown routing table, and a file that others may read.\n\nHost names in endpoints are checked for form, not looked up, unless --resolve is given. With --wg the file is read as a wg(8) file for setconf, where the wg-quick keys are errors.",
+        details: "An argument that is an existing file is that file; otherwise a bare INTERFACE means /etc/wireguard/INTERFACE.conf. The file is read as up would read it, and a summary line follows the problems. The exit status is 1 if there is an error, 0 otherwise. Besides what up rejects, it warns about likely mistakes: keys given twice, allowed IPs shared by or overlapping between peers, a peer with the interface's own key, a missing PrivateKey or AllowedIPs, DNS search domains without a nameserver, an unusable MTU, an unknown routing table, a ListenPort that something on this host already uses, and a file that others may read.\n\nHost names in endpoints are checked for form, not looked up, unless --resolve is given. With --wg the file is read as a wg(8) file for setconf, where the wg-quick keys are errors.",
     },
     Spec {
         name: "proxy",
@@ -185,7 +185,7 @@ pub const SPECS: &[Spec] = &[
         name: "qr",
         synopsis: QUICK_ARGUMENT,
         args: Args::Operand(&[], Operand::Config),
-        details: "The code is drawn with Unicode half blocks, white on black on a terminal. The file is checked first and refused if it does not parse. The code holds the private key: show it only to the device that should have it.",
+        details: "An argument that is an existing file is that file; otherwise a bare INTERFACE means /etc/wireguard/INTERFACE.conf. The code is drawn with Unicode half blocks, white on black on a terminal. The file is checked first and refused if it does not parse. The code holds the private key: show it only to the device that should have it.",
     },
     Spec {
         name: "completion",

@@ -1,14 +1,18 @@
 //! ferrotun's own commands, run as a user runs them: `check` ([`check`]), `qr` ([`qr`]), and
-//! the files in `dist/`: completions ([`completion`]), man pages and systemd unit ([`dist`]).
+//! the files in `dist/`: completions ([`completion`]), man pages and systemd unit ([`dist`]);
+//! how a file name on the command line is read ([`arguments`]), and the messages for bad
+//! values and missing interfaces ([`messages`]).
 //!
 //! None of them needs root or a daemon. A test that drives a tool (bash, zsh, fish, groff,
 //! systemd-analyze) and finds it missing fails under `FERROTUN_REQUIRE_ALL=1`, naming it, and
 //! is logged as a skip otherwise (ferrotun-testkit). `FERROTUN_UPDATE_DIST=1` rewrites the generated files in `dist/` instead of
 //! comparing them.
 
+mod arguments;
 mod check;
 mod completion;
 mod dist;
+mod messages;
 mod qr;
 
 use std::os::unix::fs::PermissionsExt as _;
@@ -30,6 +34,22 @@ pub fn ferrotun(args: &[&str], env: &[(&str, &str)]) -> Run {
         .args(args)
         .env_remove("WG_COLOR_MODE")
         .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("ferrotun runs");
+    Run {
+        out: String::from_utf8_lossy(&output.stdout).into_owned(),
+        err: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+/// [`ferrotun`] run from directory `dir`.
+pub fn ferrotun_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_ferrotun"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("WG_COLOR_MODE")
         .stdin(Stdio::null())
         .output()
         .expect("ferrotun runs");

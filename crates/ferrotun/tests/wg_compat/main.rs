@@ -20,6 +20,7 @@
 mod conf;
 mod daemon;
 mod fixtures;
+mod json;
 mod keys;
 mod replay;
 mod sandbox;

@@ -6,7 +6,6 @@
 use crate::action::{resolvectl_commands, DnsBackend, Family};
 use crate::netns::{within, Namespace};
 use std::io::{self, Write as _};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// Runs a command to completion in `netns` (or here), feeding `input` on standard input; a
@@ -110,7 +109,7 @@ pub(super) fn set_dns(
             }
             Ok(())
         }
-        DnsBackend::NetnsFile(name) => write_netns_resolv(name, interface, &lines),
+        DnsBackend::NetnsFile(name) => super::netns_resolv::write(name, interface, &lines),
     }
 }
 
@@ -134,50 +133,6 @@ pub(super) fn unset_dns(
             Command::new("resolvectl").args(["revert", interface]),
             None,
         ),
-        DnsBackend::NetnsFile(name) => restore_netns_resolv(name, interface),
+        DnsBackend::NetnsFile(name) => super::netns_resolv::restore(name, interface),
     }
-}
-
-/// `/etc/netns/NAME/resolv.conf` and where a file found there is kept meanwhile.
-fn netns_resolv_paths(netns: &str, interface: &str) -> (PathBuf, PathBuf) {
-    let dir = PathBuf::from(format!("/etc/netns/{netns}"));
-    (
-        dir.join("resolv.conf"),
-        dir.join(format!("resolv.conf.before-{interface}")),
-    )
-}
-
-/// Writes the namespace's `resolv.conf`, first moving an existing one aside (once: a
-/// `reload` writing again keeps the original aside).
-fn write_netns_resolv(netns: &str, interface: &str, lines: &str) -> io::Result<()> {
-    let (file, aside) = netns_resolv_paths(netns, interface);
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    if file.exists() && !aside.exists() && !is_ours(&file, interface) {
-        std::fs::rename(&file, &aside)?;
-    }
-    let text = format!("# ferrotun: DNS of {interface}\n{lines}");
-    super::save::write_atomically(&file, text.as_bytes(), 0o644)
-}
-
-/// Removes the namespace's `resolv.conf` if it is ours and puts back the one kept aside.
-fn restore_netns_resolv(netns: &str, interface: &str) -> io::Result<()> {
-    let (file, aside) = netns_resolv_paths(netns, interface);
-    if aside.exists() {
-        return std::fs::rename(&aside, &file);
-    }
-    if is_ours(&file, interface) {
-        std::fs::remove_file(&file)?;
-        // The directory too, if that left it empty (it then was most likely ours).
-        if let Some(dir) = file.parent() {
-            let _ = std::fs::remove_dir(dir);
-        }
-    }
-    Ok(())
-}
-
-fn is_ours(file: &std::path::Path, interface: &str) -> bool {
-    std::fs::read_to_string(file)
-        .is_ok_and(|text| text.starts_with(&format!("# ferrotun: DNS of {interface}\n")))
 }

@@ -12,6 +12,8 @@ pub mod linux;
 #[cfg(target_os = "linux")]
 pub mod netlink;
 #[cfg(target_os = "linux")]
+pub mod netns_resolv;
+#[cfg(target_os = "linux")]
 pub(crate) mod rtnl;
 #[cfg(target_os = "linux")]
 mod save;

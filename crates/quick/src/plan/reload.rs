@@ -84,7 +84,7 @@ fn dns_action(
 ) -> Option<Action> {
     let interface = interface.to_string();
     let quick = &config.interface.quick;
-    match (dns, env.dns.clone()) {
+    match (dns, super::dns_to_unset(env)) {
         (Some(backend), _) => Some(Action::SetDns {
             interface,
             servers: quick.dns_servers.clone(),

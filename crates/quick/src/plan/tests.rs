@@ -307,10 +307,11 @@ fn netns_moves_the_link_and_needs_no_default_route_scheme() {
             "[#] ip -4 route add 0.0.0.0/0 dev wg0",
         ]
     );
-    let running = Environment {
+    let mut running = Environment {
         is_wireguard: true,
         running_fwmark: 51820,
         running_has_default: true,
+        netns_dns_set: true,
         ..env
     };
     assert_eq!(
@@ -320,5 +321,11 @@ fn netns_moves_the_link_and_needs_no_default_route_scheme() {
             "[#] # restore /etc/netns/blue/resolv.conf",
             "[#] # remove firewall of wg0",
         ]
+    );
+    // Nothing of ours in the namespace's resolv.conf: no restore step.
+    running.netns_dns_set = false;
+    assert_eq!(
+        lines(&plan_down(&inv, &config(&text), &running).unwrap()),
+        ["[#] ip link delete dev wg0", "[#] # remove firewall of wg0"]
     );
 }

@@ -152,6 +152,9 @@ fn interface_in_a_namespace_daemon_and_socket_in_the_callers() {
     in_namespace(&caller, || cmd::down(&file, &netns)).expect("down --netns");
     assert_eq!(state(&inner, &ci), before);
     assert!(!Path::new(&resolv).exists());
+    // `up` created /etc/netns/INNER for the DNS: `down` removes it (and only a directory it
+    // created: crates/quick/src/exec/netns_resolv.rs tests the other cases).
+    assert!(!Path::new(&format!("/etc/netns/{inner}")).exists());
     let gone = (0..50).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(100));
         processes(&caller, "ferrotund").is_empty()

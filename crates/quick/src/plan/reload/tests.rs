@@ -129,6 +129,26 @@ fn removed_address_uncovers_a_route_and_dns_follows_the_file() {
     );
 }
 
+/// `--netns`: the namespace's `resolv.conf` is restored only when it holds our DNS, so a
+/// reload of a file without DNS prints no restore step that would do nothing.
+#[test]
+fn netns_dns_is_restored_only_when_set() {
+    let mut env = env();
+    env.dns = Some(DnsBackend::NetnsFile("blue".into()));
+    assert_eq!(
+        reload(FILE_A, &env, &running_a()),
+        ["wg syncconf wg0 /dev/stdin"]
+    );
+    env.netns_dns_set = true;
+    assert_eq!(
+        reload(FILE_A, &env, &running_a()),
+        [
+            "wg syncconf wg0 /dev/stdin",
+            "# restore /etc/netns/blue/resolv.conf"
+        ]
+    );
+}
+
 #[test]
 fn default_route_scheme_comes_with_a_new_mark() {
     let file = FILE_A.replace("10.7.0.0/16", "0.0.0.0/0");
