@@ -58,3 +58,6 @@ pub use framing::Body;
 pub use request::{parse_request, Header, Limits, RequestForm, RequestHead, Version};
 pub use response::{Status, CONNECT_ESTABLISHED};
 pub use rewrite::Persistence;
+
+#[cfg(test)]
+mod tests;

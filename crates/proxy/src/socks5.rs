@@ -65,3 +65,6 @@ pub use udp::{parse_udp_datagram, write_udp_header, UdpDatagram, UdpError};
 
 /// The protocol version byte of every SOCKS5 greeting, request and reply (RFC 1928 §3).
 pub const VERSION: u8 = 5;
+
+#[cfg(test)]
+mod tests;

@@ -101,7 +101,7 @@ pub fn parse_request(buf: &[u8], limits: &Limits) -> Result<Parsed<RequestHead>,
         }
         Ok(_) => return Err(too_large(buf, limits)),
         Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders),
-        Err(httparse::Error::Version) => return Err(Error::Version),
+        Err(httparse::Error::Version) => return Err(version_error(buf)),
         Err(e) => return Err(Error::Malformed(malformed(e))),
     };
     // A complete parse fills all three; map rather than unwrap all the same.
@@ -152,6 +152,26 @@ fn too_large(buf: &[u8], limits: &Limits) -> Error {
         Error::HeadTooLarge
     } else {
         Error::UriTooLong
+    }
+}
+
+/// `httparse` also says "version" when a space inside the target pushed other text into
+/// the version's place (`GET /a b HTTP/1.1`): that is a malformed line (400), and only a
+/// line of three parts ending in `HTTP/…` names a version we do not speak (505).
+fn version_error(buf: &[u8]) -> Error {
+    let start = buf
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(0);
+    let line = buf[start..]
+        .split(|&b| b == b'\n')
+        .next()
+        .unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let parts: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+    match parts.as_slice() {
+        [_, _, version] if version.starts_with(b"HTTP/") => Error::Version,
+        _ => Error::Malformed("invalid request line"),
     }
 }
 
