@@ -44,8 +44,10 @@
 //! `docs/proxy-protocols.md`.
 
 mod auth;
+mod chunked;
 mod error;
 mod framing;
+mod origin;
 mod request;
 mod response;
 mod rewrite;
@@ -53,8 +55,10 @@ mod uri;
 
 pub use crate::socks5::{Credentials, Parsed, Target};
 pub use auth::{check_basic, ProxyAuth};
+pub use chunked::{ChunkError, ChunkedBody, Scan};
 pub use error::Error;
 pub use framing::Body;
+pub use origin::{parse_response, ResponseBody, ResponseHead};
 pub use request::{parse_request, Header, Limits, RequestForm, RequestHead, Version};
 pub use response::{Status, CONNECT_ESTABLISHED};
 pub use rewrite::Persistence;

@@ -5,7 +5,7 @@
 //! in requests, bytes outside the grammar) and is fuzzed upstream. What it leaves to us is
 //! what a proxy adds: the limits, the target forms and the body framing.
 
-use super::framing::{request_body, Body};
+use super::framing::{request_body, values, Body};
 use super::uri::{parse_absolute_form, parse_authority_form};
 use super::Error;
 use crate::socks5::{Parsed, Target};
@@ -82,10 +82,7 @@ pub struct RequestHead {
 impl RequestHead {
     /// The values of every field named `name` (case-insensitive), in order.
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers
-            .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_slice())
+        values(&self.headers, name)
     }
 }
 
@@ -146,7 +143,7 @@ pub fn parse_request(buf: &[u8], limits: &Limits) -> Result<Parsed<RequestHead>,
 }
 
 /// 414 when not even the request line ended within the limit, else 431.
-fn too_large(buf: &[u8], limits: &Limits) -> Error {
+pub(crate) fn too_large(buf: &[u8], limits: &Limits) -> Error {
     let window = &buf[..buf.len().min(limits.max_head_bytes)];
     if window.contains(&b'\n') {
         Error::HeadTooLarge

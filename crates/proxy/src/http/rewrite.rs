@@ -2,7 +2,7 @@
 //! (RFC 9112 §3.2.1, RFC 9110 §7.6), and the persistence of the client's connection.
 
 use super::framing::list;
-use super::{RequestForm, RequestHead, Version};
+use super::{Header, RequestForm, RequestHead, Version};
 
 /// Whether a connection stays open after the current exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +43,6 @@ impl RequestHead {
         let RequestForm::Forward { host, path } = &self.form else {
             return None;
         };
-        let named: Vec<&[u8]> = self.values("connection").flat_map(list).collect();
         let mut out = Vec::with_capacity(256);
         for part in [
             self.method.as_bytes(),
@@ -54,17 +53,7 @@ impl RequestHead {
             out.extend_from_slice(part);
         }
         push_field(&mut out, "Host", host.as_bytes());
-        for header in &self.headers {
-            let name = header.name.as_str();
-            let hop = HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h));
-            let optioned = named
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case(name.as_bytes()))
-                && !NEVER_DROPPED.iter().any(|h| name.eq_ignore_ascii_case(h));
-            if !hop && !optioned {
-                push_field(&mut out, name, &header.value);
-            }
-        }
+        push_end_to_end(&self.headers, &mut out);
         let via: &[u8] = match self.version {
             Version::Http10 => b"1.0 ferrotun",
             Version::Http11 => b"1.1 ferrotun",
@@ -79,8 +68,9 @@ impl RequestHead {
 
     /// Whether the client keeps its connection to the proxy open after this exchange
     /// (RFC 9112 §9.3): HTTP/1.1 does unless it sent `Connection: close`. HTTP/1.0 is
-    /// treated as closing even with `Connection: keep-alive`, because the response is
-    /// relayed as the origin wrote it, without the `Keep-Alive` answer a 1.0 client needs.
+    /// treated as closing even with `Connection: keep-alive`: that is a pre-standard
+    /// extension (RFC 9112 §C.2.2) the proxy would have to answer in kind, and 1.0 clients
+    /// are rare enough that one request per connection costs nothing that matters.
     pub fn client_persistence(&self) -> Persistence {
         let close = self
             .values("connection")
@@ -94,7 +84,28 @@ impl RequestHead {
     }
 }
 
-fn push_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
+/// Appends the fields of `headers` that go beyond this hop: all but [`HOP_BY_HOP`] and
+/// those the message's own `Connection` field names (RFC 9110 §7.6.1).
+pub(crate) fn push_end_to_end(headers: &[Header], out: &mut Vec<u8>) {
+    let named: Vec<&[u8]> = headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("connection"))
+        .flat_map(|h| list(&h.value))
+        .collect();
+    for header in headers {
+        let name = header.name.as_str();
+        let hop = HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h));
+        let optioned = named
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+            && !NEVER_DROPPED.iter().any(|h| name.eq_ignore_ascii_case(h));
+        if !hop && !optioned {
+            push_field(out, name, &header.value);
+        }
+    }
+}
+
+pub(crate) fn push_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
     out.extend_from_slice(value);
