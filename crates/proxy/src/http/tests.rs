@@ -124,7 +124,43 @@ fn check_any(bytes: &[u8]) {
     }
 }
 
+/// Where a chunked body ends (or that it is invalid), read in pieces of `piece` bytes.
+fn chunked_end(body: &[u8], piece: usize) -> Result<Option<usize>, ChunkError> {
+    let mut scanner = ChunkedBody::new();
+    let mut offset = 0;
+    for chunk in body.chunks(piece) {
+        if let Scan::End(n) = scanner.feed(chunk)? {
+            assert!(n <= chunk.len());
+            return Ok(Some(offset + n));
+        }
+        offset += chunk.len();
+    }
+    Ok(None)
+}
+
+fn chunkish() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::sample::select(vec![
+        &b"0"[..],
+        b"1",
+        b"a",
+        b"F",
+        b"\r\n",
+        b"\r",
+        b"\n",
+        b";x=y",
+        b" ",
+        b"data",
+        b"X: y",
+    ]);
+    prop::collection::vec(pieces, 0..32).prop_map(|v| v.concat())
+}
+
 proptest! {
+    #[test]
+    fn chunked_ends_do_not_depend_on_reads(body in chunkish(), piece in 1usize..9) {
+        prop_assert_eq!(chunked_end(&body, body.len().max(1)), chunked_end(&body, piece));
+    }
+
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         check_any(&bytes);
