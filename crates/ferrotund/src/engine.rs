@@ -90,9 +90,31 @@ impl Engine {
         control::apply(&self.daemon, request)
     }
 
+    /// A handle that answers whether an address has a peer to go to.
+    pub fn router(&self) -> Router {
+        Router {
+            daemon: Arc::clone(&self.daemon),
+        }
+    }
+
     /// The UDP port WireGuard listens on.
     pub fn listen_port(&self) -> u16 {
         self.daemon.sockets.current().port()
+    }
+}
+
+/// Cryptokey routing, asked from another thread: whether a destination has a peer (its
+/// allowed IPs cover it), so a proxy can refuse a connection at once, as a kernel without a
+/// route does, instead of letting it time out.
+#[derive(Clone)]
+pub struct Router {
+    daemon: Arc<Daemon>,
+}
+
+impl Router {
+    /// Whether some peer's allowed IPs cover `ip`.
+    pub fn has_route(&self, ip: std::net::IpAddr) -> bool {
+        self.daemon.device.lock().lookup_allowed_ip(ip).is_some()
     }
 }
 

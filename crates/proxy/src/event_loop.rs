@@ -4,10 +4,15 @@
 //! stack process what came in and send what is due. The stack is single-threaded, so
 //! everything that touches it happens here; the engine's threads seal and open meanwhile.
 
+use crate::client::Client;
+use crate::conn::{self, Conn, World};
+use crate::dns::Resolver;
 use crate::listener::{Listener, Service};
 use crate::netstack::Netstack;
-use crate::relay::{Progress, Relay};
-use mio::net::TcpStream;
+use crate::opening::Announce;
+use crate::socks5::Target;
+use crate::socks_session::SocksSession;
+use ferrotund::engine::Router;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 use std::io::ErrorKind;
@@ -19,7 +24,7 @@ pub(crate) const WAKE: Token = Token(0);
 const FIRST_CONNECTION: usize = 1 << 16;
 /// How long to wait before trying again when the engine's queue was full.
 const STALL_RETRY: Duration = Duration::from_micros(200);
-/// Turns of stack and relays in a row before looking at the host's sockets again.
+/// Turns of stack and connections in a row before looking at the host's sockets again.
 const TURNS: usize = 4;
 
 /// Everything the proxy thread owns.
@@ -27,17 +32,37 @@ pub(crate) struct EventLoop {
     pub(crate) poll: Poll,
     pub(crate) stack: Netstack,
     pub(crate) listeners: Vec<Listener>,
-    relays: Slab<Relay>,
+    resolver: Resolver,
+    router: Router,
+    conns: Slab<Option<Conn>>,
 }
 
 impl EventLoop {
-    pub(crate) fn new(poll: Poll, stack: Netstack, listeners: Vec<Listener>) -> EventLoop {
+    pub(crate) fn new(
+        poll: Poll,
+        mut stack: Netstack,
+        listeners: Vec<Listener>,
+        dns: &[std::net::IpAddr],
+        router: Router,
+    ) -> EventLoop {
+        let resolver = Resolver::new(&mut stack, dns);
         EventLoop {
             poll,
             stack,
             listeners,
-            relays: Slab::new(),
+            resolver,
+            router,
+            conns: Slab::new(),
         }
+    }
+
+    fn world(&mut self) -> (World<'_>, &mut Slab<Option<Conn>>) {
+        let world = World {
+            stack: &mut self.stack,
+            resolver: &self.resolver,
+            router: &self.router,
+        };
+        (world, &mut self.conns)
     }
 }
 
@@ -67,9 +92,10 @@ pub(crate) fn run(mut el: EventLoop) {
             }
             if token < FIRST_CONNECTION {
                 accept(&mut el, token - 1);
-            } else if let Some(relay) = el.relays.get_mut(token - FIRST_CONNECTION) {
-                relay.ready.readable |= event.is_readable() || event.is_read_closed();
-                relay.ready.writable |= event.is_writable() || event.is_write_closed();
+            } else if let Some(Some(conn)) = el.conns.get_mut(token - FIRST_CONNECTION) {
+                let ready = &mut conn.client_mut().ready;
+                ready.readable |= event.is_readable() || event.is_read_closed();
+                ready.writable |= event.is_writable() || event.is_write_closed();
             }
         }
     }
@@ -98,32 +124,38 @@ fn sleep_for(el: &mut EventLoop) -> Option<Duration> {
         .map(|d| Duration::from_micros(d.total_micros()))
 }
 
-/// Lets the stack take and send packets and the relays move bytes, until nothing changes.
+/// Lets the stack take and send packets and the connections move on, until nothing changes.
 fn turn(el: &mut EventLoop) {
     for _ in 0..TURNS {
         let changed = el.stack.poll();
-        let moved = pump_all(el);
+        let moved = advance_all(el);
         if !changed && !moved {
             break;
         }
     }
 }
 
-/// Pumps every relay; drops the finished ones. Says whether any is still running.
-fn pump_all(el: &mut EventLoop) -> bool {
+/// Moves every connection on; drops the finished ones. Says whether any moved.
+fn advance_all(el: &mut EventLoop) -> bool {
+    let mut moved = false;
     let mut done = Vec::new();
-    for (key, relay) in el.relays.iter_mut() {
-        if relay.pump(&mut el.stack) == Progress::Done {
+    let (mut world, conns) = el.world();
+    for (key, slot) in conns.iter_mut() {
+        let Some(conn) = slot.take() else { continue };
+        let (next, changed) = conn.advance(&mut world);
+        moved |= changed;
+        if matches!(next, Conn::Done(_)) {
             done.push(key);
         }
+        *slot = Some(next);
     }
-    for key in &done {
-        let mut relay = el.relays.remove(*key);
-        let _ = el.poll.registry().deregister(&mut relay.host);
-        el.stack.remove(relay.tunnel);
-        tracing::debug!(connection = key, "relay closed");
+    for key in done {
+        if let Some(Conn::Done(mut client)) = el.conns.remove(key) {
+            let _ = el.poll.registry().deregister(&mut client.stream);
+            tracing::debug!(connection = key, from = %client.from, "connection closed");
+        }
     }
-    !done.is_empty()
+    moved
 }
 
 /// Takes every connection queued on listener `index`.
@@ -143,40 +175,48 @@ fn accept(el: &mut EventLoop, index: usize) {
             }
         };
         let service = listener.service.clone();
-        match service {
-            Service::TcpForward { target } => open_forward(el, stream, from, target),
-        }
+        let _ = stream.set_nodelay(true);
+        let mut client = Client::new(stream, from);
+        // A new connection is ready both ways until a read or write says otherwise.
+        client.ready.readable = true;
+        client.ready.writable = true;
+        let conn = match service {
+            Service::TcpForward { target } => {
+                tracing::debug!(%from, %target, "forwarding");
+                let (mut world, _) = el.world();
+                conn::open(
+                    &mut world,
+                    client,
+                    Target::Addr(target),
+                    Announce::Nothing,
+                    Vec::new(),
+                )
+            }
+            Service::Socks5 { credentials } => Conn::Socks(SocksSession::new(client, credentials)),
+        };
+        insert(el, conn);
     }
 }
 
-/// Opens the tunnel side of a forwarded connection and starts relaying.
-fn open_forward(
-    el: &mut EventLoop,
-    stream: TcpStream,
-    from: std::net::SocketAddr,
-    target: std::net::SocketAddr,
-) {
-    let tunnel = match el.stack.connect_tcp(target) {
-        Ok(handle) => handle,
-        Err(e) => {
-            tracing::warn!(%from, %target, error = ?e, "cannot open a connection into the tunnel");
-            return;
-        }
-    };
-    let _ = stream.set_nodelay(true);
-    let entry = el.relays.vacant_entry();
+/// Registers a new connection with the poller and keeps it.
+fn insert(el: &mut EventLoop, mut conn: Conn) {
+    if matches!(conn, Conn::Done(_)) {
+        return;
+    }
+    let entry = el.conns.vacant_entry();
     let token = Token(FIRST_CONNECTION + entry.key());
-    let mut relay = Relay::new(stream, tunnel);
     let registered = el.poll.registry().register(
-        &mut relay.host,
+        &mut conn.client_mut().stream,
         token,
         Interest::READABLE | Interest::WRITABLE,
     );
-    if let Err(e) = registered {
-        tracing::warn!(error = %e, "cannot watch a connection");
-        el.stack.remove(tunnel);
-        return;
+    match registered {
+        Ok(()) => {
+            entry.insert(Some(conn));
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot watch a connection");
+            conn.abandon(&mut el.stack);
+        }
     }
-    tracing::debug!(%from, %target, connection = entry.key(), "forwarding");
-    entry.insert(relay);
 }

@@ -14,14 +14,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+mod client;
+mod conn;
+mod dns;
 mod event_loop;
 pub mod http;
 mod listener;
 mod netstack;
+mod opening;
 mod port_device;
 mod relay;
 mod run;
 pub mod socks5;
+mod socks_session;
 
 pub use listener::{ListenerSpec, Service};
 pub use run::{run, ProxyOptions};

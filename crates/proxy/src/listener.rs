@@ -1,16 +1,23 @@
 //! The proxy's listeners on the host, and what each serves.
 
+use crate::socks5::Credentials;
 use mio::net::TcpListener;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// What a listener does with the connections it accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Service {
     /// Relays each connection to `target`, an address inside the tunnel (wireproxy's
     /// `[TCPClientTunnel]`, onetun's forwards).
     TcpForward {
         /// Where in the tunnel.
         target: SocketAddr,
+    },
+    /// A SOCKS5 server (wireproxy's `[Socks5]`), with username and password if set.
+    Socks5 {
+        /// What clients must authenticate with; anyone may connect without.
+        credentials: Option<Arc<Credentials>>,
     },
 }
 
@@ -21,7 +28,7 @@ pub(crate) struct Listener {
 }
 
 /// A listener to open: where, and what it serves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ListenerSpec {
     /// The host address to listen on.
     pub bind: SocketAddr,
@@ -34,6 +41,14 @@ impl std::fmt::Display for ListenerSpec {
         match &self.service {
             Service::TcpForward { target } => {
                 write!(f, "TCP forward {} -> {target} (in the tunnel)", self.bind)
+            }
+            Service::Socks5 { credentials } => {
+                let auth = if credentials.is_some() {
+                    "with"
+                } else {
+                    "without"
+                };
+                write!(f, "SOCKS5 proxy on {} ({auth} authentication)", self.bind)
             }
         }
     }

@@ -4,9 +4,12 @@
 
 use crate::port_device::PortDevice;
 use ferrotund::stack_port::StackEnd;
+use rand_core::RngCore as _;
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::socket::dns::{self, QueryHandle};
 use smoltcp::socket::tcp;
 use smoltcp::time::{Duration, Instant};
+use smoltcp::wire::DnsQueryType;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
 use std::net::{IpAddr, SocketAddr};
 
@@ -14,6 +17,10 @@ use std::net::{IpAddr, SocketAddr};
 /// connection opens, so this is also the memory a connection costs; the receive buffer
 /// bounds the window it advertises (with window scaling above 64 KiB).
 pub(crate) const TCP_BUFFER: usize = 512 * 1024;
+
+/// How long a connection may go unanswered (its SYN, or data it sent) before the stack
+/// gives up on it.
+pub(crate) const TCP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Local ports of the connections the proxy opens into the tunnel (RFC 6335's dynamic range).
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 49_152..=65_535;
@@ -41,7 +48,10 @@ impl Netstack {
     pub(crate) fn new(end: StackEnd, addresses: &[IpCidr]) -> Netstack {
         let mut device = PortDevice::new(end);
         let epoch = std::time::Instant::now();
-        let config = Config::new(HardwareAddress::Ip);
+        let mut config = Config::new(HardwareAddress::Ip);
+        // The stack draws TCP initial sequence numbers and DNS query ids and ports from
+        // this seed: from the OS, so none can be guessed (smoltcp's default is 0).
+        config.random_seed = rand_core::OsRng.next_u64();
         let mut iface = Interface::new(config, &mut device, Instant::ZERO);
         iface.update_ip_addrs(|addrs| {
             for cidr in addresses {
@@ -145,5 +155,42 @@ fn tune(socket: &mut tcp::Socket<'_>) {
     socket.set_congestion_control(tcp::CongestionControl::Cubic);
     // A peer that stops answering is given up on after a minute, as Linux does with its
     // default retries to within an order of magnitude, so dead connections free memory.
-    socket.set_timeout(Some(Duration::from_secs(60)));
+    socket.set_timeout(Some(Duration::from_micros(TCP_TIMEOUT.as_micros() as u64)));
+}
+
+impl Netstack {
+    /// Adds a DNS client socket asking `servers` (inside the tunnel).
+    pub(crate) fn add_dns(&mut self, servers: &[IpAddr]) -> SocketHandle {
+        let servers: Vec<IpAddress> = servers.iter().map(|ip| (*ip).into()).collect();
+        self.sockets.add(dns::Socket::new(&servers, Vec::new()))
+    }
+
+    /// Starts a query for `name`'s records of `kind`.
+    pub(crate) fn dns_start(
+        &mut self,
+        socket: SocketHandle,
+        name: &str,
+        kind: DnsQueryType,
+    ) -> Result<QueryHandle, dns::StartQueryError> {
+        let dns = self.sockets.get_mut::<dns::Socket>(socket);
+        dns.start_query(self.iface.context(), name, kind)
+    }
+
+    /// The answer to a query, once there is one (then the query is gone).
+    pub(crate) fn dns_result(
+        &mut self,
+        socket: SocketHandle,
+        query: QueryHandle,
+    ) -> Result<Vec<IpAddr>, dns::GetQueryResultError> {
+        let dns = self.sockets.get_mut::<dns::Socket>(socket);
+        dns.get_query_result(query)
+            .map(|found| found.iter().map(|a| IpAddr::from(*a)).collect())
+    }
+
+    /// Drops a query that is no longer wanted.
+    pub(crate) fn dns_cancel(&mut self, socket: SocketHandle, query: QueryHandle) {
+        self.sockets
+            .get_mut::<dns::Socket>(socket)
+            .cancel_query(query);
+    }
 }

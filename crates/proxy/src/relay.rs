@@ -3,19 +3,12 @@
 //! the host socket, with no buffer of our own in between. An end-of-stream on one side
 //! becomes a FIN on the other; a reset or a tunnel connection that never opens closes both.
 
+use crate::client::Client;
 use crate::netstack::Netstack;
-use mio::net::TcpStream;
 use smoltcp::iface::SocketHandle;
 use smoltcp::socket::tcp::State;
 use std::io::{ErrorKind, Read, Write};
 use std::net::Shutdown;
-
-/// What the host side of a relay last reported, kept because mio reports each change once.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct HostReady {
-    pub(crate) readable: bool,
-    pub(crate) writable: bool,
-}
 
 /// Where one direction of the relay stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,9 +29,8 @@ pub(crate) enum Progress {
 
 /// One relayed connection.
 pub(crate) struct Relay {
-    pub(crate) host: TcpStream,
+    pub(crate) client: Client,
     pub(crate) tunnel: SocketHandle,
-    pub(crate) ready: HostReady,
     upstream: Flow,
     downstream: Flow,
     /// Whether the tunnel connection was ever established.
@@ -46,11 +38,10 @@ pub(crate) struct Relay {
 }
 
 impl Relay {
-    pub(crate) fn new(host: TcpStream, tunnel: SocketHandle) -> Relay {
+    pub(crate) fn new(client: Client, tunnel: SocketHandle) -> Relay {
         Relay {
-            host,
+            client,
             tunnel,
-            ready: HostReady::default(),
             upstream: Flow::Open,
             downstream: Flow::Open,
             opened: false,
@@ -84,8 +75,8 @@ impl Relay {
     /// Host to tunnel.
     fn up(&mut self, stack: &mut Netstack) -> std::io::Result<()> {
         let socket = stack.tcp(self.tunnel);
-        while self.upstream == Flow::Open && self.ready.readable && socket.can_send() {
-            let read = socket.send(|buf| match self.host.read(buf) {
+        while self.upstream == Flow::Open && self.client.ready.readable && socket.can_send() {
+            let read = socket.send(|buf| match self.client.stream.read(buf) {
                 Ok(0) => (0, Ok(0)),
                 Ok(n) => (n, Ok(n)),
                 Err(e) => (0, Err(e)),
@@ -96,7 +87,9 @@ impl Relay {
                     socket.close();
                 }
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) if e.kind() == ErrorKind::WouldBlock => self.ready.readable = false,
+                Ok(Err(e)) if e.kind() == ErrorKind::WouldBlock => {
+                    self.client.ready.readable = false
+                }
                 Ok(Err(e)) if e.kind() == ErrorKind::Interrupted => {}
                 Ok(Err(e)) => return Err(e),
                 Err(_) => return Err(ErrorKind::BrokenPipe.into()),
@@ -108,14 +101,16 @@ impl Relay {
     /// Tunnel to host.
     fn down(&mut self, stack: &mut Netstack) -> std::io::Result<()> {
         let socket = stack.tcp(self.tunnel);
-        while self.ready.writable && socket.can_recv() {
-            let written = socket.recv(|buf| match self.host.write(buf) {
+        while self.client.ready.writable && socket.can_recv() {
+            let written = socket.recv(|buf| match self.client.stream.write(buf) {
                 Ok(n) => (n, Ok(n)),
                 Err(e) => (0, Err(e)),
             });
             match written {
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) if e.kind() == ErrorKind::WouldBlock => self.ready.writable = false,
+                Ok(Err(e)) if e.kind() == ErrorKind::WouldBlock => {
+                    self.client.ready.writable = false
+                }
                 Ok(Err(e)) if e.kind() == ErrorKind::Interrupted => {}
                 Ok(Err(e)) => return Err(e),
                 Err(_) => return Err(ErrorKind::ConnectionReset.into()),
@@ -124,7 +119,7 @@ impl Relay {
         if self.downstream == Flow::Open && !socket.may_recv() && !socket.can_recv() {
             // The tunnel side sent FIN and everything before it was delivered.
             self.downstream = Flow::Finished;
-            let _ = self.host.shutdown(Shutdown::Write);
+            let _ = self.client.stream.shutdown(Shutdown::Write);
         }
         Ok(())
     }

@@ -22,6 +22,8 @@ pub struct ProxyOptions {
     pub addresses: Vec<(IpAddr, u8)>,
     /// The tunnel MTU (`MTU`, 1420 by default as for wg-quick over IPv6 or unknown paths).
     pub mtu: usize,
+    /// DNS servers inside the tunnel (`DNS`), for host names in requests and targets.
+    pub dns: Vec<IpAddr>,
     /// The listeners on the host.
     pub listeners: Vec<ListenerSpec>,
     /// Where to serve the UAPI; must end in `.sock`.
@@ -88,7 +90,7 @@ pub fn run(options: ProxyOptions) -> Result<(), String> {
         let _ = std::fs::remove_file(&socket_path);
         return Err(format!("cannot apply the WireGuard configuration: {e}"));
     }
-    let el = EventLoop::new(poll, stack, listeners);
+    let el = EventLoop::new(poll, stack, listeners, &options.dns, engine.router());
     std::thread::Builder::new()
         .name("ferrotun-proxy".into())
         .spawn(move || event_loop::run(el))

@@ -16,7 +16,8 @@ use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "[--uapi PATH.sock] [--tcp-forward BIND=TARGET ...] <config file>";
+const USAGE: &str =
+    "[--uapi PATH.sock] [--socks5 ADDR:PORT] [--tcp-forward BIND=TARGET ...] <config file>";
 
 /// wg-quick's MTU when it cannot find the route's.
 const DEFAULT_MTU: usize = 1420;
@@ -54,6 +55,13 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
             .quick
             .mtu
             .map_or(DEFAULT_MTU, |m| m as usize),
+        dns: config
+            .interface
+            .quick
+            .dns_servers
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
         listeners: args.listeners,
         uapi: args.uapi.unwrap_or_else(|| default_uapi(&args.file)),
         wireguard: wgconf::setconf_request(&config),
@@ -84,6 +92,7 @@ fn parse_args(args: &[OsString]) -> Result<Args, String> {
         match arg {
             "--uapi" => uapi = Some(PathBuf::from(value("--uapi")?)),
             "--tcp-forward" => listeners.push(tcp_forward(&value("--tcp-forward")?)?),
+            "--socks5" => listeners.push(socks5(&value("--socks5")?)?),
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
             _ if file.is_none() => file = Some(PathBuf::from(arg)),
             _ => return Err(format!("unexpected argument {arg}")),
@@ -108,6 +117,17 @@ fn tcp_forward(text: &str) -> Result<ListenerSpec, String> {
     Ok(ListenerSpec {
         bind,
         service: Service::TcpForward { target },
+    })
+}
+
+/// `ADDR:PORT` for a SOCKS5 listener without authentication.
+fn socks5(text: &str) -> Result<ListenerSpec, String> {
+    let bind: SocketAddr = text
+        .parse()
+        .map_err(|_| format!("--socks5 takes ADDR:PORT, e.g. 127.0.0.1:1080, not {text:?}"))?;
+    Ok(ListenerSpec {
+        bind,
+        service: Service::Socks5 { credentials: None },
     })
 }
 
