@@ -116,9 +116,11 @@ cleanup() {
 
 # What a test run can leave behind, one thing per line: network namespaces, /etc/netns entries
 # (`ip netns exec` and DNS with --netns), entries in the UAPI socket directory (shared by all
-# namespaces), links of this namespace, and processes: those of the programs the tests start,
-# and any process carrying this run's FERROTUN_TEST_RUN mark in its environment. Zombies are
-# left out: they hold nothing, and their parent (not us) reaps them.
+# namespaces), links of this namespace, and processes. A run that exports FERROTUN_TEST_RUN
+# (test.sh does) marks every process it starts, whatever the program, through the environment
+# they inherit; without a mark, the programs the tests start are looked for by name. This
+# shell and its ancestors (which may carry the mark) are not leftovers, nor are zombies: they
+# hold nothing, and their parent, not us, reaps them.
 leftover_state() {
   # (each `|| true`: a directory that does not exist is nothing left behind)
   { ip netns list 2>/dev/null || true; } | awk '{print "network namespace " $1}'
@@ -126,21 +128,27 @@ leftover_state() {
   { find /var/run/wireguard -mindepth 1 -maxdepth 1 2>/dev/null || true; } |
     sed 's/^/socket directory entry /'
   { ip -o link show 2>/dev/null || true; } | awk -F': ' '{sub(/@.*/, "", $2); print "link " $2}'
-  local dir pid comm stat state
+  local ours=" $BASHPID " pid=$$ ppid dir comm stat state
+  while [ "$pid" -gt 1 ]; do
+    ours+="$pid "
+    ppid=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    pid=${ppid:-0}
+  done
   for dir in /proc/[0-9]*; do
     pid=${dir#/proc/}
-    # (this shell; `leftovers_snapshot` and `leftovers_check` run this function in it, with no
-    # pipe or subshell that would carry the mark)
-    [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
+    [[ "$ours" == *" $pid "* ]] && continue
     read -r comm 2>/dev/null <"$dir/comm" || continue
     read -r stat 2>/dev/null <"$dir/stat" || continue
     state=${stat##*) }
     [ "${state%% *}" = Z ] && continue
-    case "$comm" in
-    ferrotund | ferrotun | ferrotun-attack | wireguard-go | boringtun-cli | iperf3) ;;
-    *) [ -n "${FERROTUN_TEST_RUN:-}" ] &&
-      grep -qzx "FERROTUN_TEST_RUN=$FERROTUN_TEST_RUN" "$dir/environ" 2>/dev/null || continue ;;
-    esac
+    if [ -n "${FERROTUN_TEST_RUN:-}" ]; then
+      grep -qzx "FERROTUN_TEST_RUN=$FERROTUN_TEST_RUN" "$dir/environ" 2>/dev/null || continue
+    else
+      case "$comm" in
+      ferrotund | ferrotun | ferrotun-attack | wireguard-go | boringtun-cli | iperf3) ;;
+      *) continue ;;
+      esac
+    fi
     echo "process $pid ($comm: $(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null))"
   done
   return 0
