@@ -114,7 +114,7 @@ run_demo() {
 }
 
 check_demo() {
-  step "README's first command, ./scripts/demo.sh, in the copy (about 2 minutes with the first build)"
+  step "README's first command, ./scripts/demo.sh, in the copy (its release build first, if not yet done; then about 10 s)"
   leftovers_snapshot "$work/before-demo"
   local out=$work/demo.out t0=$EPOCHREALTIME rc=0 errors gaps
   run_demo "$out" || rc=$?
