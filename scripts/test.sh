@@ -61,8 +61,8 @@ cargo clippy -q -p ferrotund --test netns -- -D warnings
 .ci/check-sizes.sh
 
 # The daemon first: the CLI and wg-quick tests drive the real binary when they run as root.
-step "building ferrotund and the attack tool (release; a few minutes the first time)"
-cargo build --release -q -p ferrotund -p ferrotun-attack
+step "building ferrotund, ferrotun and the attack tool (release; a few minutes the first time)"
+cargo build --release -q -p ferrotund -p ferrotun-attack -p ferrotun
 export FERROTUND="$PWD/target/release/ferrotund"
 
 step "unit, vector, property, simulation and CLI tests (builds the test binaries first)"
