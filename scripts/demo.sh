@@ -11,7 +11,7 @@ source scripts/lib.sh
 
 need_root
 ensure_packages "${demo_tools[@]}"
-step "building ferrotun and ferrotund (release; about 1.5 minutes the first time, then seconds)"
+step "building ferrotun and ferrotund (release; about 2 minutes the first time, then seconds)"
 cargo build --release --locked -q -p ferrotun -p ferrotund
 release_dir=${CARGO_TARGET_DIR:-$PWD/target}/release
 ferrotun="$release_dir/ferrotun"
