@@ -29,8 +29,12 @@ run_readme_install() {
     install-sh:"sudo scripts/install.sh"*) line="DESTDIR=\"$work/stage\" ${line#sudo }" ;;
     *) continue ;;
     esac
+    # (its output only on failure: cargo install's advice to extend PATH is for a real user)
     echo "\$ $line"
-    (cd "$clone" && eval "$line") || fail "README Install command failed: $line"
+    if ! (cd "$clone" && eval "$line") >"$work/install.log" 2>&1; then
+      cat "$work/install.log" >&2
+      fail "README Install command failed: $line"
+    fi
     ran=$((ran + 1))
   done < <(section Install | shell_lines)
   [ "$ran" -ge 2 ] || fail "README Install has $ran $kind command(s), expected at least 2"
@@ -62,7 +66,7 @@ check_staged_units() {
 }
 
 check_install() {
-  step "README Install: cargo install --locked --path ... (into a scratch --root)"
+  step "README Install: cargo install --locked --path ... into a scratch --root (each package built alone: about 1.5 minutes the first time)"
   run_readme_install cargo-install
   check_binary "$work/cargo-root/bin/ferrotun"
   check_binary "$work/cargo-root/bin/ferrotund"

@@ -151,7 +151,7 @@ check_demo_can_fail() {
     fail "the demo did not notice wireguard-go (exit status $rc)"
     cat "$out" >&2
   else
-    grep 'FAIL:' "$out" | cut -d' ' -f2- | sed 's/^/  as expected: /'
+    grep 'FAIL:' "$out" | cut -d' ' -f2- | sed 's/^FAIL: /as expected, the demo stopped: /'
   fi
   leftovers_check "$work/before-demo" "the failed demo" || fail "the failed demo left things behind"
 }
