@@ -90,7 +90,10 @@ check_install() {
     cmp -s "$clone/dist/${f%%:*}" "$stage/usr/local/${f#*:}" ||
       fail "installed ${f#*:} differs from dist/${f%%:*}"
   done
+}
 
+check_prefix_usr_and_uninstall() {
+  local stage=$work/stage found
   step "scripts/install.sh with PREFIX=/usr: the units exactly as dist/ has them; then --uninstall"
   (cd "$clone" && PREFIX=/usr DESTDIR="$work/stage-usr" scripts/install.sh --no-build >/dev/null) ||
     fail "PREFIX=/usr scripts/install.sh failed"

@@ -9,7 +9,9 @@
 #   * the Install section's commands work: `cargo install --path` puts both binaries in place,
 #     scripts/install.sh puts every file where its readers look (into a DESTDIR), the units
 #     name the installed ferrotun, the binaries carry no debug info or symbols, and
-#     --uninstall removes it all.
+#     --uninstall removes it all;
+#   * the Quick start's commands bring wg0 up, show it and take it down (in a namespace with
+#     its own /etc/wireguard and /run/wireguard).
 # Needs root (the demo). scripts/test.sh runs it. The dependencies' build is shared with the
 # tree's (CARGO_TARGET_DIR, default target/), so only the workspace's own crates are rebuilt.
 set -euo pipefail
@@ -157,12 +159,15 @@ check_demo_can_fail() {
 }
 
 source "$repo/scripts/newcomer-install.sh"
+source "$repo/scripts/newcomer-quickstart.sh"
 
 copy_tree
 check_readme
 check_demo
 check_demo_can_fail
 check_install
+check_quickstart
+check_prefix_usr_and_uninstall
 if [ "$failures" -gt 0 ]; then
   echo "newcomer test: $failures failure(s)" >&2
   exit 1
