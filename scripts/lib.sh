@@ -128,7 +128,9 @@ leftover_state() {
   { find /etc/netns -mindepth 1 -maxdepth 1 2>/dev/null || true; } | sed 's/^/directory /'
   { find /var/run/wireguard -mindepth 1 -maxdepth 1 2>/dev/null || true; } |
     sed 's/^/socket directory entry /'
-  { ip -o link show 2>/dev/null || true; } | awk -F': ' '{sub(/@.*/, "", $2); print "link " $2}'
+  # (tunnel modules add their fallback devices, such as sit0, to every namespace when they load)
+  { ip -o link show 2>/dev/null || true; } | awk -F': ' '{sub(/@.*/, "", $2)}
+    $2 !~ /^(sit0|tunl0|ip6tnl0|gre0|gretap0|erspan0|ip6gre0|ip_vti0|ip6_vti0)$/ {print "link " $2}'
   local ours=" $BASHPID " pid=$$ ppid dir comm stat state
   while [ "$pid" -gt 1 ]; do
     ours+="$pid "
