@@ -16,6 +16,7 @@ need_root() {
 #
 # The demo: the real wg (one line of it reads our daemon), ip and ss (namespaces, veth, and who
 # owns the UAPI socket), ping and iperf3.
+# shellcheck disable=SC2034  # read by the scripts that source this file
 demo_tools=(wg:wireguard-tools ip:iproute2 ss:iproute2 ping:iputils-ping iperf3:iperf3)
 # The tests (under FERROTUN_REQUIRE_ALL=1 a missing one fails the tests that need it): the real
 # wg/wg-quick, wireguard-go as the interop peer, iperf3, ping, ip/ss/tc, nft (wg-quick's

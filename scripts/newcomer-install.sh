@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # clone and work are newcomer-test.sh's
 # Sourced by scripts/newcomer-test.sh (which defines clone, work, fail, section, shell_lines):
 # the README's Install section, run as written, and what it installed, checked file by file.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # work is newcomer-test.sh's
 # Sourced by scripts/newcomer-test.sh (which defines clone, work, fail, section, step): the
 # README's Quick start, run as written with the binaries scripts/install.sh staged in
 # $work/stage, in a namespace of its own. Inside it /etc/wireguard and /run/wireguard are fresh
@@ -22,7 +23,8 @@ check_quickstart() {
   ip netns add "$ns"
   ip -n "$ns" link set lo up
   if ! (cd "$dir" && ip netns exec "$ns" env PATH="$work/stage/usr/local/bin:$PATH" bash -c \
-    'mount -t tmpfs tmpfs /etc/wireguard && mount -t tmpfs tmpfs /run/wireguard &&
+    'mkdir -p /etc/wireguard /run/wireguard &&
+     mount -t tmpfs tmpfs /etc/wireguard && mount -t tmpfs tmpfs /run/wireguard &&
      exec bash quickstart.sh') >"$dir/out" 2>&1; then
     fail "the README's Quick start failed"
     cat "$dir/out" >&2

@@ -89,6 +89,7 @@ check_readme() {
   listed "$(bullet demo.sh)" "${demo_pkgs[@]}"
   listed "$(bullet test.sh)" "${test_pkgs[@]}"
   # The demo installs only what it runs.
+  # shellcheck disable=SC2016  # the text of the call, not its expansion
   grep -q 'ensure_packages "${demo_tools\[@\]}"' "$clone/scripts/demo.sh" ||
     fail "demo.sh does not install demo_tools"
   for t in "${demo_tools[@]}"; do

@@ -41,7 +41,8 @@ skipped() { printf '%s: %s\n' "$1" "$2" >>"$FERROTUN_SKIP_LOG"; }
 
 # What exists now is not ours to blame at the end. Every process this run starts carries the mark
 # in its environment, which is how the final check recognises one that outlived its test.
-export FERROTUN_TEST_RUN="test.sh-$$-$(date +%s)"
+FERROTUN_TEST_RUN="test.sh-$$-$(date +%s)"
+export FERROTUN_TEST_RUN
 before_run=$(mktemp "/tmp/ferrotun-test-run.XXXXXX")
 leftovers_snapshot "$before_run"
 
