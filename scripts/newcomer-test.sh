@@ -143,7 +143,7 @@ check_demo() {
 }
 
 check_demo_can_fail() {
-  step "the demo's ferrotund check fails when wireguard-go serves the interfaces"
+  step "the demo with wireguard-go serving the interfaces instead: its ferrotund check must stop it"
   local out=$work/demo-wggo.out rc=0
   if ! type -P wireguard-go >/dev/null; then
     fail "wireguard-go is not installed (test.sh installs it)"
