@@ -37,6 +37,9 @@
 #                                    every implementation must be measured.
 #   FERROTUN_BENCH_UDP_RATE          offered UDP rate (default 2G).
 #   FERROTUN_BENCH_UDP_ARGS          extra iperf3 arguments for the UDP test.
+#   FERROTUN_BENCH_PROFILE           cargo profile ferrotund is built with (default release,
+#                                    which is stripped); `profiling` keeps the symbols that
+#                                    `perf record -a` during a run needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -469,9 +472,10 @@ print_table() {
 need_root
 ensure_packages
 ensure_jq
-step "building ferrotund (release)"
-cargo build --release -q -p ferrotund
-ferrotund="$PWD/target/release/ferrotund"
+profile=${FERROTUN_BENCH_PROFILE:-release}
+step "building ferrotund ($profile)"
+cargo build --profile "$profile" -q -p ferrotund
+ferrotund="${CARGO_TARGET_DIR:-$PWD/target}/$profile/ferrotund"
 ensure_boringtun
 
 t_start=$SECONDS

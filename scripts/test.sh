@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every test ferrotun has. Installs what it needs, cleans up what it creates.
-# FERROTUN_FUZZ_SECONDS (default 20) bounds each fuzz target's run.
+# Every test ferrotun has. Installs what it needs (scripts/lib.sh test_tools, cargo-fuzz,
+# boringtun-cli, Python's cryptography), cleans up what it creates, and fails at the end if
+# anything it created is still there (a namespace, an /etc/netns entry, a UAPI socket, a link,
+# a process). FERROTUN_FUZZ_SECONDS (default 20) bounds each fuzz target's run.
 #
 # A test whose prerequisite is missing (root, a tool on PATH, a kernel feature) is a skip:
 # it is logged to FERROTUN_SKIP_LOG (default target/ferrotun-skips.log, emptied here) and the
@@ -33,15 +35,22 @@ skip_summary() {
   step "skipped: $n (log: $FERROTUN_SKIP_LOG)"
   sort -u "$FERROTUN_SKIP_LOG" | sed 's/^/  /'
 }
-trap skip_summary EXIT
+trap 'skip_summary; rm -f "${before_run:-}"' EXIT
 # skipped WHAT REASON: a skip of this script's own, logged like the tests' skips.
 skipped() { printf '%s: %s\n' "$1" "$2" >>"$FERROTUN_SKIP_LOG"; }
 
+# What exists now is not ours to blame at the end. Every process this run starts carries the mark
+# in its environment, which is how the final check recognises one that outlived its test.
+FERROTUN_TEST_RUN="test.sh-$$-$(date +%s)"
+export FERROTUN_TEST_RUN
+before_run=$(mktemp "/tmp/ferrotun-test-run.XXXXXX")
+leftovers_snapshot "$before_run"
+
 if [ "$root" = yes ]; then
-  ensure_packages
+  ensure_packages "${test_tools[@]}"
 fi
 
-step "formatting, lints, file sizes"
+step "formatting, lints (clippy builds the workspace: several minutes the first time), file sizes"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 cargo clippy -q -p ferrotund --test netns -- -D warnings
@@ -53,10 +62,11 @@ cargo clippy -q -p ferrotund --test netns -- -D warnings
 .ci/check-sizes.sh
 
 # The daemon first: the CLI and wg-quick tests drive the real binary when they run as root.
+step "building ferrotund, ferrotun and the attack tool (release; a few minutes the first time)"
 cargo build --release -q -p ferrotund -p ferrotun-attack -p ferrotun
 export FERROTUND="$PWD/target/release/ferrotund"
 
-step "unit, vector, property, simulation and CLI tests"
+step "unit, vector, property, simulation and CLI tests (builds the test binaries first)"
 cargo test --workspace -q
 step "test vectors recomputed by a second implementation (scripts/wg-vectors.py, Python)"
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
@@ -73,13 +83,20 @@ else
   skipped "ferrotund --test netns (every tunnel and attack test)" "needs root"
 fi
 
+if [ "$root" = yes ]; then
+  step "the README as a newcomer follows it, in a copy of the tree: install.sh into a staging root, cargo install, the demo (about 2 minutes)"
+  scripts/newcomer-test.sh
+else
+  skipped "scripts/newcomer-test.sh (the README's install and demo commands)" "needs root"
+fi
+
 if [ -x .ci/fuzz.sh ]; then
-  step "bounded fuzzing"
+  step "bounded fuzzing (cargo-fuzz installed if missing and every target built: about 1.5 minutes; then ${FERROTUN_FUZZ_SECONDS:-20} s per target)"
   .ci/fuzz.sh "${FERROTUN_FUZZ_SECONDS:-20}"
 fi
 
 if [ -d crates/bench ]; then
-  step "quick protocol micro-benchmark (prints ratios; never fails on speed)"
+  step "quick protocol micro-benchmark (builds the bench binary first; prints ratios, never fails on speed)"
   FERROTUN_BENCH_QUICK=1 cargo bench -q -p ferrotun-bench 2>&1 | tail -20
 fi
 
@@ -89,4 +106,6 @@ if [ "$root" = yes ]; then
 else
   skipped "scripts/bench-tunnel.sh --quick" "needs root"
 fi
+step "nothing left behind (compared with what existed at the start)"
+leftovers_check "$before_run" "scripts/test.sh"
 step "all tests passed"
