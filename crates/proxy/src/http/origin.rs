@@ -58,6 +58,11 @@ pub fn parse_response(
     let (Some(minor), Some(code)) = (response.version, response.code) else {
         return Err(Error::Malformed("incomplete status line"));
     };
+    // `httparse` reads any three digits; a status below 100 has no meaning (RFC 9110 §15)
+    // and would not survive being written back as three digits.
+    if code < 100 {
+        return Err(Error::Malformed("status code below 100"));
+    }
     let version = if minor == 0 {
         Version::Http10
     } else {

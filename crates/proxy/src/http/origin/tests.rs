@@ -68,6 +68,7 @@ fn untrustworthy_framing_and_garbage_are_errors() {
         b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
         b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
         b"HTTP/1.1 2000 OK\r\n\r\n",
+        b"HTTP/1.1 099 Low\r\n\r\n",
         b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
     ] {
         assert!(parse_response(bytes, &Limits::default(), "GET").is_err());
