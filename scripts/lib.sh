@@ -23,13 +23,13 @@ demo_tools=(wg:wireguard-tools ip:iproute2 ss:iproute2 ping:iputils-ping iperf3:
 # default-route firewall rules), sysctl and kill, unshare/nsenter/setpriv (the CLI's
 # differential tests and the UAPI access test), `script` (a terminal for the colour test), jq
 # (the tunnel benchmark), and the shells, groff and systemd-analyze that check the generated
-# completions, man pages and systemd units, and curl and python3 (a web server) for the rootless
-# proxy's tests.
+# completions, man pages and systemd units, and curl, python3 (a web server) and dnsmasq (a DNS
+# server inside the tunnel) for the rootless proxy's tests.
 test_tools=(wg:wireguard-tools wg-quick:wireguard-tools wireguard-go:wireguard-go
   iperf3:iperf3 ping:iputils-ping ip:iproute2 ss:iproute2 tc:iproute2 nft:nftables
   sysctl:procps kill:procps unshare:util-linux nsenter:util-linux setpriv:util-linux
   script:bsdutils jq:jq bash:bash zsh:zsh fish:fish groff:groff-base
-  systemd-analyze:systemd curl:curl python3:python3)
+  systemd-analyze:systemd curl:curl python3:python3 dnsmasq:dnsmasq-base)
 
 # ensure_packages [TOOL:PACKAGE...]: install (apt) the packages of the tools missing from PATH;
 # without arguments, those of test_tools.
