@@ -75,6 +75,7 @@ mod impair;
 // CLI: `cargo build --release -p ferrotun` first (or set FERROTUN_CLI).
 mod proxy;
 mod proxy_net;
+mod proxy_socks;
 mod relay;
 mod restart;
 mod seqstream;

@@ -59,7 +59,8 @@ fn shared_dir() -> TempDir {
 /// keepalive (as a client behind NAT has), which also makes the first handshake at once.
 pub fn proxy_conf(keys: &Keypair, server: &Keypair) -> String {
     format!(
-        "[Interface]\nPrivateKey = {}\nAddress = {TA4}/32, {TA6}/128\n\n[Peer]\nPublicKey = {}\n\
+        "[Interface]\nPrivateKey = {}\nAddress = {TA4}/32, {TA6}/128\nDNS = {TB4}\n\n[Peer]\n\
+         PublicKey = {}\n\
          Endpoint = {}\nAllowedIPs = {TB4}/32, {TB6}/128\nPersistentKeepalive = 25\n",
         keys.private,
         server.public,
@@ -169,6 +170,38 @@ pub fn web_server(ns: &str, addr: &str, port: u16, dir: &Path) -> Bg {
     let sport = format!(":{port}");
     wait_until("the web server listening", Duration::from_secs(10), || {
         let out = Cmd::netns(ns, &["ss", "-Hltn", "sport", "=", &sport]).run();
+        if out.success() && !out.stdout.trim().is_empty() {
+            Ok(())
+        } else {
+            Err(out.to_string())
+        }
+    });
+    server
+}
+
+/// A DNS server (dnsmasq) in `ns` on `addr`, answering only for `records` (`name,address`
+/// each), with nothing forwarded upstream; ready when this returns.
+pub fn dns_server(ns: &str, addr: &str, records: &[&str]) -> Bg {
+    let listen = format!("--listen-address={addr}");
+    let mut argv = vec![
+        "dnsmasq",
+        "--no-daemon",
+        "--no-resolv",
+        "--no-hosts",
+        "--bind-interfaces",
+        "--pid-file=",
+        &listen,
+    ];
+    let records: Vec<String> = records
+        .iter()
+        .map(|r| format!("--host-record={r}"))
+        .collect();
+    argv.extend(records.iter().map(String::as_str));
+    let server = Cmd::netns(ns, &argv)
+        .timeout(Duration::from_secs(120))
+        .spawn();
+    wait_until("dnsmasq listening", Duration::from_secs(10), || {
+        let out = Cmd::netns(ns, &["ss", "-Hlun", "sport", "=", ":53"]).run();
         if out.success() && !out.stdout.trim().is_empty() {
             Ok(())
         } else {

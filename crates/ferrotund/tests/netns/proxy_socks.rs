@@ -1,0 +1,151 @@
+//! The rootless proxy's SOCKS5 server (RFC 1928) with real clients: curl reaching a web
+//! server inside the tunnel by a name only the tunnel's DNS server knows, the reply codes
+//! a client sees for each failure, and malformed requests from a raw client, after which
+//! the proxy still serves.
+
+use crate::cmd::root;
+use crate::daemon::Impl;
+use crate::proxy_net::{dns_server, web_server, ProxyWorld};
+use crate::tunnel::TB4;
+use std::time::Duration;
+
+const PAGE: &str = "served inside the tunnel, found by name\n";
+const SOCKS: &str = "127.0.0.1:1080";
+
+fn world() -> ProxyWorld {
+    ProxyWorld::new(Impl::Ferrotund, &["--socks5", SOCKS])
+}
+
+fn serve(w: &ProxyWorld) -> (crate::cmd::Bg, crate::cmd::Bg) {
+    let www = w.dir.path.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), PAGE).unwrap();
+    let web = web_server(&w.under.b.name, TB4, 8000, &www);
+    let record = format!("web.tunnel.test,{TB4}");
+    let dns = dns_server(&w.under.b.name, TB4, &[&record]);
+    (web, dns)
+}
+
+/// curl through the SOCKS5 proxy, the name resolved by the proxy (`--socks5-hostname`).
+fn curl(w: &ProxyWorld, url: &str) -> crate::cmd::Out {
+    w.under
+        .a
+        .cmd(&[
+            "curl",
+            "-sS",
+            "--max-time",
+            "15",
+            "--socks5-hostname",
+            SOCKS,
+            url,
+        ])
+        .timeout(Duration::from_secs(30))
+        .run()
+}
+
+#[test]
+fn proxy_socks5_reaches_a_name_only_the_tunnels_dns_knows() {
+    if !root() {
+        return;
+    }
+    let w = world();
+    let _servers = serve(&w);
+    // The host cannot resolve the name: only the DNS server inside the tunnel knows it.
+    let host = w.under.a.run(&["getent", "hosts", "web.tunnel.test"]);
+    assert!(!host.success(), "the host resolved the test name: {host}");
+    let page = curl(&w, "http://web.tunnel.test:8000/");
+    assert!(page.success(), "curl through SOCKS5 failed: {page}");
+    assert_eq!(page.stdout, PAGE);
+    // An address literal works without DNS.
+    let page = curl(&w, &format!("http://{TB4}:8000/"));
+    assert_eq!(page.stdout, PAGE, "{page}");
+}
+
+#[test]
+fn proxy_socks5_reply_codes_say_what_failed() {
+    if !root() {
+        return;
+    }
+    let w = world();
+    let _servers = serve(&w);
+    // curl prints the server's reply code in parentheses.
+    for (url, code, what) in [
+        (
+            "http://missing.tunnel.test:8000/",
+            "(4)",
+            "a name the DNS server does not know",
+        ),
+        (
+            &format!("http://{TB4}:8001/")[..],
+            "(5)",
+            "a closed port (reset)",
+        ),
+        (
+            "http://10.123.0.1:80/",
+            "(3)",
+            "an address no peer's allowed IPs cover",
+        ),
+    ] {
+        let out = curl(&w, url);
+        assert!(!out.success(), "{what}: curl succeeded: {out}");
+        assert!(
+            out.stderr.contains(code),
+            "{what}: expected SOCKS5 reply {code}: {out}"
+        );
+    }
+    let page = curl(&w, "http://web.tunnel.test:8000/");
+    assert_eq!(page.stdout, PAGE, "the proxy stopped serving: {page}");
+}
+
+/// A raw client: sends each hex message in turn on one connection, then prints what came
+/// back (hex), or `closed` if the proxy closed without a byte.
+const RAW_CLIENT: &str = r#"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", 1080), timeout=5)
+for part in sys.argv[1:]:
+    s.sendall(bytes.fromhex(part))
+got = b""
+try:
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+except socket.timeout:
+    pass
+print(got.hex() if got else "closed")
+"#;
+
+fn raw(w: &ProxyWorld, parts: &[&str]) -> String {
+    let mut argv = vec!["python3", "-c", RAW_CLIENT];
+    argv.extend_from_slice(parts);
+    let out = w.under.a.cmd(&argv).timeout(Duration::from_secs(20)).run();
+    assert!(out.success(), "the raw client failed: {out}");
+    out.stdout.trim().to_string()
+}
+
+#[test]
+fn proxy_socks5_answers_malformed_requests_and_goes_on() {
+    if !root() {
+        return;
+    }
+    let w = world();
+    let _servers = serve(&w);
+    // A SOCKS4 greeting: not our protocol, closed without a reply.
+    assert_eq!(raw(&w, &["0401005000000001"]), "closed");
+    // No acceptable method (only GSSAPI offered): X'FF', then closed.
+    assert_eq!(raw(&w, &["050101"]), "05ff");
+    // An unknown command (9): reply 7, command not supported.
+    assert_eq!(raw(&w, &["050100", "05090001"]), "050005070001000000000000");
+    // An unknown address type (9): reply 8.
+    assert_eq!(raw(&w, &["050100", "05010009"]), "050005080001000000000000");
+    // BIND is not served: reply 7.
+    assert_eq!(
+        raw(&w, &["050100", "050200010a6300020050"]),
+        "050005070001000000000000"
+    );
+    // A truncated request and a close: nothing to answer, nothing breaks.
+    assert_eq!(raw(&w, &["050100", "0501"]), "0500");
+    let page = curl(&w, "http://web.tunnel.test:8000/");
+    assert_eq!(page.stdout, PAGE, "the proxy stopped serving: {page}");
+}
