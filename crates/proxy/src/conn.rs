@@ -5,6 +5,7 @@
 
 use crate::client::Client;
 use crate::dns::{Lookup, LookupError, Resolved, Resolver};
+use crate::http_session::{HttpSession, HttpStep};
 use crate::netstack::{Netstack, OpenError};
 use crate::opening::{fail_client, Announce, Opened, Opening};
 use crate::relay::{Progress, Relay};
@@ -25,6 +26,7 @@ pub(crate) struct Resolving {
 /// One client connection.
 pub(crate) enum Conn {
     Socks(SocksSession),
+    Http(HttpSession),
     Resolving(Resolving),
     Opening(Opening, Vec<SocketAddr>),
     Relay(Relay),
@@ -43,6 +45,7 @@ impl Conn {
     pub(crate) fn client_mut(&mut self) -> &mut Client {
         match self {
             Conn::Socks(s) => &mut s.client,
+            Conn::Http(h) => &mut h.client,
             Conn::Resolving(r) => &mut r.client,
             Conn::Opening(o, _) => &mut o.client,
             Conn::Relay(r) => &mut r.client,
@@ -55,7 +58,7 @@ impl Conn {
         match self {
             Conn::Opening(o, _) => stack.remove(o.tunnel),
             Conn::Relay(r) => stack.remove(r.tunnel),
-            Conn::Socks(_) | Conn::Resolving(_) | Conn::Done(_) => {}
+            Conn::Socks(_) | Conn::Http(_) | Conn::Resolving(_) | Conn::Done(_) => {}
         }
     }
 
@@ -72,6 +75,21 @@ impl Conn {
                         true,
                     )
                 }
+            },
+            Conn::Http(mut session) => match session.advance() {
+                HttpStep::Waiting => (Conn::Http(session), false),
+                HttpStep::Failed => (Conn::Done(session.client), true),
+                HttpStep::Connect(target) => {
+                    let early = session.take_pending();
+                    (
+                        open(w, session.client, target, Announce::HttpConnect, early),
+                        true,
+                    )
+                }
+                HttpStep::Forward(target, head) => (
+                    open(w, session.client, target, Announce::HttpForward, head),
+                    true,
+                ),
             },
             Conn::Resolving(mut r) => match w.resolver.poll(w.stack, &mut r.lookup) {
                 Resolved::Pending => (Conn::Resolving(r), false),

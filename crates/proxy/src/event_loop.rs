@@ -7,6 +7,7 @@
 use crate::client::Client;
 use crate::conn::{self, Conn, World};
 use crate::dns::Resolver;
+use crate::http_session::HttpSession;
 use crate::listener::{Listener, Service};
 use crate::netstack::Netstack;
 use crate::opening::Announce;
@@ -193,6 +194,7 @@ fn accept(el: &mut EventLoop, index: usize) {
                 )
             }
             Service::Socks5 { credentials } => Conn::Socks(SocksSession::new(client, credentials)),
+            Service::Http { credentials } => Conn::Http(HttpSession::new(client, credentials)),
         };
         insert(el, conn);
     }

@@ -19,6 +19,7 @@ mod conn;
 mod dns;
 mod event_loop;
 pub mod http;
+mod http_session;
 mod listener;
 mod netstack;
 mod opening;

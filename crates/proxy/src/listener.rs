@@ -14,6 +14,12 @@ pub enum Service {
         /// Where in the tunnel.
         target: SocketAddr,
     },
+    /// An HTTP proxy (wireproxy's `[http]`): CONNECT and plain requests, with Basic
+    /// authentication if set.
+    Http {
+        /// What clients must authenticate with; anyone may connect without.
+        credentials: Option<Arc<Credentials>>,
+    },
     /// A SOCKS5 server (wireproxy's `[Socks5]`), with username and password if set.
     Socks5 {
         /// What clients must authenticate with; anyone may connect without.
@@ -41,6 +47,14 @@ impl std::fmt::Display for ListenerSpec {
         match &self.service {
             Service::TcpForward { target } => {
                 write!(f, "TCP forward {} -> {target} (in the tunnel)", self.bind)
+            }
+            Service::Http { credentials } => {
+                let auth = if credentials.is_some() {
+                    "with"
+                } else {
+                    "without"
+                };
+                write!(f, "HTTP proxy on {} ({auth} authentication)", self.bind)
             }
             Service::Socks5 { credentials } => {
                 let auth = if credentials.is_some() {

@@ -3,6 +3,7 @@
 //! SOCKS5 reply; nothing for a port forward) and becomes a relay, or fails and closes.
 
 use crate::client::Client;
+use crate::http::Status;
 use crate::netstack::{Netstack, TCP_TIMEOUT};
 use crate::relay::Relay;
 use crate::socks5::{Reply, ReplyCode, Target};
@@ -18,6 +19,11 @@ pub(crate) enum Announce {
     Nothing,
     /// A SOCKS5 reply.
     Socks5,
+    /// An HTTP CONNECT's response: 200, or an error status.
+    HttpConnect,
+    /// A forwarded HTTP request: the origin's response on success, an error status if
+    /// the connection fails.
+    HttpForward,
 }
 
 /// Where the opening stands.
@@ -89,6 +95,10 @@ impl Opening {
                         self.client.send_message(&reply.to_bytes())
                     }
                     (Announce::Socks5, None) => Err(std::io::ErrorKind::NotConnected.into()),
+                    (Announce::HttpConnect, _) => {
+                        self.client.send_message(crate::http::CONNECT_ESTABLISHED)
+                    }
+                    (Announce::HttpForward, _) => Ok(()),
                 };
                 match announced {
                     Ok(()) => Opened::Open,
@@ -120,7 +130,12 @@ impl Opening {
 
 /// Tells a client whose connection cannot be opened why, in its protocol.
 pub(crate) fn fail_client(client: &mut Client, announce: Announce, code: ReplyCode) {
-    if announce == Announce::Socks5 {
-        let _ = client.send_message(&Reply::failure(code).to_bytes());
-    }
+    let message = match announce {
+        Announce::Nothing => return,
+        Announce::Socks5 => Reply::failure(code).to_bytes(),
+        // Whatever the cause (no route, no such name, a reset, no answer): the proxy could
+        // not reach the origin, which is what 502 says (RFC 9110 §15.6.3).
+        Announce::HttpConnect | Announce::HttpForward => Status::BadGateway.response(),
+    };
+    let _ = client.send_message(&message);
 }

@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 const USAGE: &str =
-    "[--uapi PATH.sock] [--socks5 ADDR:PORT] [--tcp-forward BIND=TARGET ...] <config file>";
+    "[--uapi PATH.sock] [--socks5 ADDR:PORT] [--http ADDR:PORT] [--tcp-forward BIND=TARGET ...] <config file>";
 
 /// wg-quick's MTU when it cannot find the route's.
 const DEFAULT_MTU: usize = 1420;
@@ -93,6 +93,7 @@ fn parse_args(args: &[OsString]) -> Result<Args, String> {
             "--uapi" => uapi = Some(PathBuf::from(value("--uapi")?)),
             "--tcp-forward" => listeners.push(tcp_forward(&value("--tcp-forward")?)?),
             "--socks5" => listeners.push(socks5(&value("--socks5")?)?),
+            "--http" => listeners.push(http(&value("--http")?)?),
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
             _ if file.is_none() => file = Some(PathBuf::from(arg)),
             _ => return Err(format!("unexpected argument {arg}")),
@@ -128,6 +129,17 @@ fn socks5(text: &str) -> Result<ListenerSpec, String> {
     Ok(ListenerSpec {
         bind,
         service: Service::Socks5 { credentials: None },
+    })
+}
+
+/// `ADDR:PORT` for an HTTP proxy without authentication.
+fn http(text: &str) -> Result<ListenerSpec, String> {
+    let bind: SocketAddr = text
+        .parse()
+        .map_err(|_| format!("--http takes ADDR:PORT, e.g. 127.0.0.1:8080, not {text:?}"))?;
+    Ok(ListenerSpec {
+        bind,
+        service: Service::Http { credentials: None },
     })
 }
 
