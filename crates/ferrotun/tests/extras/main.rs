@@ -1,4 +1,5 @@
-//! ferrotun's own commands, run as a user runs them: `check` ([`check`]), `qr` ([`qr`]), and
+//! ferrotun's own commands, run as a user runs them: `check` ([`check`], for proxy files
+//! [`check_proxy`]), `qr` ([`qr`]), and
 //! the files in `dist/`: completions ([`completion`]), man pages and systemd unit ([`dist`]).
 //!
 //! None of them needs root or a daemon. A test that drives a tool (bash, zsh, fish, groff,
@@ -7,6 +8,7 @@
 //! comparing them.
 
 mod check;
+mod check_proxy;
 mod completion;
 mod dist;
 mod qr;
