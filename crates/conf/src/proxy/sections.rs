@@ -30,6 +30,8 @@ struct Draft<'l> {
     kind: ProxyKind,
     line: usize,
     entries: HashMap<&'static str, (usize, String)>,
+    /// Keys given with a bad value (already reported).
+    failed: Vec<&'static str>,
     lines: Vec<&'l Line>,
 }
 
@@ -58,6 +60,7 @@ pub(crate) fn read(lines: &[Line], env: &dyn Fn(&str) -> Option<String>) -> Sect
                     kind,
                     line: line.number,
                     entries: HashMap::new(),
+                    failed: Vec::new(),
                     lines: Vec::new(),
                 });
             }
@@ -134,10 +137,14 @@ impl Draft<'_> {
                 format!("{known} is given again in this section (first at line {first})"),
             ));
         }
+        // A key that is there but wrong is not reported again as missing.
+        self.failed.push(known);
+        // Checked after expansion too: `$EMPTY` is no value either.
+        let value = expand(known, value, env).map_err(|e| at(number, e))?;
         if value.is_empty() {
             return Err(syntax(number, format!("{known} has no value")));
         }
-        let value = expand(known, value, env).map_err(|e| at(number, e))?;
+        self.failed.pop();
         self.entries.insert(known, (number, value));
         Ok(())
     }
@@ -164,7 +171,7 @@ impl Draft<'_> {
         parse: impl FnOnce(&str) -> Result<T, Error>,
         errors: &mut Vec<Error>,
     ) -> Option<T> {
-        if !self.entries.contains_key(key) {
+        if !self.entries.contains_key(key) && !self.failed.contains(&key) {
             errors.push(syntax(self.line, format!("{} has no {key}", self.header())));
             return None;
         }
@@ -198,6 +205,9 @@ impl Draft<'_> {
         let password = self.text("Password");
         if username.is_none() && password.is_none() {
             return Some(Auth::None);
+        }
+        if self.failed.contains(&"Username") || self.failed.contains(&"Password") {
+            return None;
         }
         if kind == ListenerKind::Socks5 {
             if username.is_none() {

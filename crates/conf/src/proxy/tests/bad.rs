@@ -114,6 +114,15 @@ fn missing_keys() {
             "[STDIOTunnel]\n",
             &["proxy.conf:8: [STDIOTunnel] has no Target"],
         ),
+        // A key that is there but bad is not also missing.
+        (
+            "[STDIOTunnel]\nTarget = $NOPE\n",
+            &["proxy.conf:9: Target references unset environment variable $NOPE"],
+        ),
+        (
+            "[TCPServerTunnel]\nListenPort =\nTarget = 127.0.0.1:1\n",
+            &["proxy.conf:9: ListenPort has no value"],
+        ),
     ]);
 }
 
@@ -273,6 +282,16 @@ fn an_environment_value_cannot_move_lines() {
     assert_eq!(
         errors_in(&world, &text),
         ["proxy.conf:9: Username: environment variable $TWO holds a line break or NUL byte"]
+    );
+}
+
+#[test]
+fn an_empty_variable_is_no_value() {
+    let world = World::default().var("EMPTY", "");
+    let text = after_wg("[Socks5]\nUsername = $EMPTY\nPassword = p\n");
+    assert_eq!(
+        errors_in(&world, &text),
+        ["proxy.conf:9: Username has no value"]
     );
 }
 

@@ -90,3 +90,19 @@ fn the_samples_are_proxy_files() {
     }
     assert!(!crate::proxy::is_proxy_config(WG_CLIENT.as_bytes()));
 }
+
+#[test]
+fn the_example_in_the_docs() {
+    let doc = include_str!("../../../../../docs/proxy-config.md");
+    let example = doc
+        .split("```ini\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/proxy-config.md has an ini example");
+    let world = World::default().var("PROXY_PRIVATE_KEY", PRIV);
+    let checked = world.check(example);
+    assert_eq!(checked.errors, vec![]);
+    assert_eq!(shown(&checked.warnings), Vec::<String>::new());
+    assert_eq!(checked.config.listeners.len(), 2);
+    assert_eq!(checked.config.forwards.len(), 2);
+}
