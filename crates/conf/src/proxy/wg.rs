@@ -135,12 +135,15 @@ fn wg_line(
 impl WireGuard {
     /// What the proxy needs beyond what wg-quick needs: an `[Interface]` with a private key
     /// and an address to send from (wireproxy also refuses a file without them).
-    /// A key that is there but wrong already has its error.
+    /// A key whose line has an error is not reported again as missing (but `Address =`,
+    /// which wg-quick accepts as no address, is).
     fn requirements(&mut self, lines: &[Line]) {
-        let given = |wanted: &str| {
+        let errors = &self.errors;
+        let failed = |wanted: &str| {
             lines.iter().any(|l| {
                 l.section == Section::Interface
                     && matches!(&l.kind, LineKind::Entry { key, .. } if key.eq_ignore_ascii_case(wanted))
+                    && errors.iter().any(|e| e.line == Some(l.number))
             })
         };
         let interface = &self.config.interface;
@@ -154,14 +157,15 @@ impl WireGuard {
         let missing_key = match interface.private_key {
             Some(Some(_)) => None,
             Some(None) => Some("[Interface] has the all-zero PrivateKey, which means no key"),
-            None if given("PrivateKey") => None,
+            None if failed("PrivateKey") => None,
             None => Some("[Interface] has no PrivateKey; the proxy needs one"),
         };
+        let missing_address = interface.quick.addresses.is_empty() && !failed("Address");
         if let Some(message) = missing_key {
             self.errors
                 .push(Error::at(line, ErrorKind::Invalid, message));
         }
-        if interface.quick.addresses.is_empty() && !given("Address") {
+        if missing_address {
             self.errors.push(Error::at(
                 line,
                 ErrorKind::Invalid,

@@ -221,6 +221,11 @@ fn the_wireguard_part() {
             format!("[Interface]\nPrivateKey = {PRIV}\n[Socks5]\n"),
             vec!["proxy.conf:1: [Interface] has no Address; the proxy needs the tunnel address it sends from"],
         ),
+        // wg-quick takes an empty Address as no address; the proxy needs one.
+        (
+            format!("[Interface]\nPrivateKey = {PRIV}\nAddress = ,\n[Socks5]\n"),
+            vec!["proxy.conf:1: [Interface] has no Address; the proxy needs the tunnel address it sends from"],
+        ),
         (
             "[Interface]\nPrivateKey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nAddress = 10.0.0.1/32\n[Socks5]\n".into(),
             vec!["proxy.conf:1: [Interface] has the all-zero PrivateKey, which means no key"],
