@@ -134,7 +134,7 @@ fn wg_line(
 
 impl WireGuard {
     /// What the proxy needs beyond what wg-quick needs: an `[Interface]` with a private key
-    /// and an address to send from (wireproxy also refuses a file without them).
+    /// and an address to send from.
     /// A key whose line has an error is not reported again as missing (but `Address =`,
     /// which wg-quick accepts as no address, is).
     fn requirements(&mut self, lines: &[Line]) {
