@@ -110,6 +110,7 @@ def main():
 
     uapi_seeds()
     conf_seeds()
+    proxy_seeds()
 
 
 def uapi_seeds():
@@ -202,6 +203,67 @@ Endpoint = vpn.example.internal:51820
     ):
         write("conf_parse", name, bytes([control]) + data)
 
+
+
+def proxy_seeds():
+    """proxy_conf_parse: the proxy file, then optionally 0xFF and the file WGConfig imports.
+    The README-shaped files are ferrotun-conf's test fixtures."""
+    fixtures = os.path.join(HERE, "..", "crates", "conf", "src", "proxy", "tests", "fixtures")
+    read = lambda name: open(os.path.join(fixtures, name), "rb").read()
+    wg = read("wg-client.conf")
+    every_key = wg + b"""CheckAlive = 10.77.0.1, fd00::1
+[Socks5]
+BindAddress = [::1]:1080
+Username = $WORD
+Password = "p;a#ss"
+[http]
+BindAddress = localhost:8080
+Password = $$x
+[TCPClientTunnel]
+BindAddress = :2222
+Target = [fd00::1]:22
+[UDPProxyTunnel]
+BindAddress = 127.0.0.1:53
+Target = dns.example:53
+InactivityTimeout = 0
+[TCPServerTunnel]
+ListenPort = 80
+Target = localhost:8080
+[UDPServerTunnel]
+ListenPort = 53
+Target = 127.0.0.1:5353
+InactivityTimeout = 30
+[STDIOTunnel]
+Target = 10.77.0.1:22
+"""
+    bad = b"""Stray = 1
+[Interface]
+PrivateKey = $NOPE
+CheckAliveInterval = 0
+[Socks5]
+Password = only
+Pasword = x
+[TCPClientTunnel]
+BindAddress = 127.0.0.1
+[STDIOTunnel]
+Target = a:0
+[STDIOTunnel]
+[Bogus]
+"""
+    for name, data in (
+        ("sample", read("sample.conf")),
+        ("import", read("import.conf") + b"\xff" + wg),
+        ("import-missing", read("import.conf")),
+        ("import-bad", b"WGConfig = x\n[Socks5]\n\xff[Socks5]\nWGConfig = y\n[Interface]\n"),
+        ("peers", read("peers.conf")),
+        ("server", read("server.conf")),
+        ("every-key", every_key),
+        ("env-key", wg.replace(b"GH6X2HOSjtisa3HKsIIlMfc8gljKwDH+l7MX2WCzR3A=", b"$KEY") + b"[http]\n"),
+        ("errors", bad),
+        ("conflicts", wg + b"[Socks5]\nBindAddress = :1\n[http]\nBindAddress = 127.0.0.1:1\n"
+         b"[TCPServerTunnel]\nListenPort = 1\nTarget = h:1\n[TCPServerTunnel]\nListenPort = 1\nTarget = h:2\n"),
+    ):
+        write("proxy_conf_parse", name, data)
 
 if __name__ == "__main__":
     main()

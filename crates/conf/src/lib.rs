@@ -37,6 +37,7 @@ pub mod error;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod proxy;
 mod quick;
 pub mod resolve;
 pub mod value;

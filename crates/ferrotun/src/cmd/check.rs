@@ -8,6 +8,9 @@
 //!   an allowed IP), the lints of [`ferrotun_conf::lint`], a `Table` this host does not
 //!   know, and a file that others can read.
 //!
+//! A `ferrotun proxy` configuration (a proxy section or `WGConfig`) is checked as one
+//! ([`proxy`]), under any file name.
+//!
 //! Endpoint host names are checked for form only, so that `check` works offline and fast;
 //! `--resolve` looks them up as `up` would. The report goes to standard output, in line
 //! order, then a summary line; the exit status is 1 if there is an error.
@@ -23,6 +26,7 @@ use ferrotun_quick::invocation;
 use std::path::PathBuf;
 
 mod hint;
+mod proxy;
 
 const USAGE: &str = "[--wg] [--resolve] [ CONFIG_FILE | INTERFACE ]";
 
@@ -106,6 +110,9 @@ impl Report {
 
 fn check(request: &Request) -> Report {
     let (path, naming) = locate(&request.argument, request.dialect);
+    if let Some(report) = proxy::check(&path, request.resolve) {
+        return report;
+    }
     let name = path.display().to_string();
     let mut report = Report {
         name: name.clone(),

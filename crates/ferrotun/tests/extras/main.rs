@@ -1,7 +1,7 @@
-//! ferrotun's own commands, run as a user runs them: `check` ([`check`]), `qr` ([`qr`]), and
-//! the files in `dist/`: completions ([`completion`]), man pages and systemd unit ([`dist`]);
-//! how a file name on the command line is read ([`arguments`]), and the messages for bad
-//! values and missing interfaces ([`messages`]).
+//! ferrotun's own commands, run as a user runs them: `check` ([`check`], for proxy files
+//! [`check_proxy`]), `qr` ([`qr`]), and the files in `dist/`: completions ([`completion`]),
+//! man pages and systemd unit ([`dist`]); how a file name on the command line is read
+//! ([`arguments`]), and the messages for bad values and missing interfaces ([`messages`]).
 //!
 //! None of them needs root or a daemon. A test that drives a tool (bash, zsh, fish, groff,
 //! systemd-analyze) and finds it missing fails under `FERROTUN_REQUIRE_ALL=1`, naming it, and
@@ -10,6 +10,7 @@
 
 mod arguments;
 mod check;
+mod check_proxy;
 mod completion;
 mod dist;
 mod messages;
