@@ -132,7 +132,7 @@ _ferrotun() {
 		_ferrotun_operand "--wg --resolve" configs
 		;;
 	proxy)
-		_ferrotun_operand "--uapi --tcp-forward" configs
+		_ferrotun_operand "--uapi --socks5 --http --tcp-forward" configs
 		;;
 	completion)
 		(( cword == 2 )) && _ferrotun_words "bash zsh fish"

@@ -115,6 +115,8 @@ complete -c ferrotun -n '__fish_seen_subcommand_from check' -l wg
 complete -c ferrotun -n '__fish_seen_subcommand_from check' -l resolve
 complete -c ferrotun -n '__ferrotun_wants_operand check' -F -a '(__ferrotun_configs)'
 complete -c ferrotun -n '__fish_seen_subcommand_from proxy' -l uapi
+complete -c ferrotun -n '__fish_seen_subcommand_from proxy' -l socks5
+complete -c ferrotun -n '__fish_seen_subcommand_from proxy' -l http
 complete -c ferrotun -n '__fish_seen_subcommand_from proxy' -l tcp-forward
 complete -c ferrotun -n '__ferrotun_wants_operand proxy' -F -a '(__ferrotun_configs)'
 complete -c ferrotun -n '__ferrotun_wants_operand qr' -F -a '(__ferrotun_configs)'

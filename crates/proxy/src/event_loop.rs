@@ -11,7 +11,6 @@ use crate::http_session::HttpSession;
 use crate::listener::{Listener, Service};
 use crate::netstack::Netstack;
 use crate::opening::Announce;
-use crate::socks5::Target;
 use crate::socks_session::SocksSession;
 use ferrotund::engine::Router;
 use mio::{Events, Interest, Poll, Token};
@@ -185,13 +184,7 @@ fn accept(el: &mut EventLoop, index: usize) {
             Service::TcpForward { target } => {
                 tracing::debug!(%from, %target, "forwarding");
                 let (mut world, _) = el.world();
-                conn::open(
-                    &mut world,
-                    client,
-                    Target::Addr(target),
-                    Announce::Nothing,
-                    Vec::new(),
-                )
+                conn::open(&mut world, client, target, Announce::Nothing, Vec::new())
             }
             Service::Socks5 { credentials } => Conn::Socks(SocksSession::new(client, credentials)),
             Service::Http { credentials } => Conn::Http(HttpSession::new(client, credentials)),

@@ -1,6 +1,6 @@
 //! The proxy's listeners on the host, and what each serves.
 
-use crate::socks5::Credentials;
+use crate::socks5::{Credentials, Target};
 use mio::net::TcpListener;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,8 +11,8 @@ pub enum Service {
     /// Relays each connection to `target`, an address inside the tunnel (wireproxy's
     /// `[TCPClientTunnel]`, onetun's forwards).
     TcpForward {
-        /// Where in the tunnel.
-        target: SocketAddr,
+        /// Where in the tunnel: an address, or a name for the tunnel's DNS.
+        target: Target,
     },
     /// An HTTP proxy (wireproxy's `[http]`): CONNECT and plain requests, with Basic
     /// authentication if set.

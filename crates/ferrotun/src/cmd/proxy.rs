@@ -1,7 +1,8 @@
 //! `ferrotun proxy [options] FILE`: the rootless mode. Runs WireGuard on a userspace TCP/IP
-//! stack in this process, with no root, no capability and no TUN device, and serves port
-//! forwards (and, as they land, SOCKS5 and an HTTP proxy) into the tunnel. FILE is a
-//! wg-quick(8) file: `[Interface]` Address, MTU, PrivateKey, ListenPort and the `[Peer]`s.
+//! stack in this process, with no root, no capability and no TUN device, and serves SOCKS5,
+//! an HTTP proxy and TCP port forwards into the tunnel. FILE is a wg-quick(8) file with
+//! wireproxy's sections (`[Socks5]`, `[http]`, `[TCPClientTunnel]`, …, or `WGConfig =`),
+//! read by `ferrotun_conf::proxy` (docs/proxy-config.md); the flags add listeners.
 //!
 //! The UAPI socket is `$XDG_RUNTIME_DIR/ferrotun/NAME.sock` (NAME: the file's name without
 //! `.conf`), or `./NAME.sock` without `XDG_RUNTIME_DIR`, or what `--uapi` says; `wg show`
@@ -9,18 +10,20 @@
 
 use crate::console::err_line;
 use crate::Invocation;
-use ferrotun_conf::{parse_file, Config, Dialect, ParseOptions, SystemResolver, Warning};
+use ferrotun_conf::proxy::{
+    self, Auth, BindAddress, Forward, ListenerKind, ProxyConfig, Target as ConfTarget, TargetHost,
+};
+use ferrotun_conf::SystemResolver;
+use ferrotun_proxy::socks5::{Credentials, Domain, Target};
 use ferrotun_proxy::{ListenerSpec, ProxyOptions, Service};
 use ferrotun_quick::wgconf;
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const USAGE: &str =
     "[--uapi PATH.sock] [--socks5 ADDR:PORT] [--http ADDR:PORT] [--tcp-forward BIND=TARGET ...] <config file>";
-
-/// wg-quick's MTU when it cannot find the route's.
-const DEFAULT_MTU: usize = 1420;
 
 /// What the command line asked for.
 struct Args {
@@ -42,29 +45,26 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
     let Some(config) = read_config(&args.file) else {
         return 1;
     };
+    let mut listeners = match config_listeners(&args.file, &config) {
+        Ok(listeners) => listeners,
+        Err(e) => {
+            err_line(&format!("ferrotun proxy: {e}"));
+            return 1;
+        }
+    };
+    listeners.extend(args.listeners);
+    let quick = &config.wireguard.interface.quick;
     let options = ProxyOptions {
-        addresses: config
-            .interface
-            .quick
-            .addresses
-            .iter()
-            .map(|a| (a.ip, a.prefix))
-            .collect(),
-        mtu: config
-            .interface
-            .quick
-            .mtu
-            .map_or(DEFAULT_MTU, |m| m as usize),
-        dns: config
-            .interface
-            .quick
+        addresses: quick.addresses.iter().map(|a| (a.ip, a.prefix)).collect(),
+        mtu: config.mtu() as usize,
+        dns: quick
             .dns_servers
             .iter()
             .filter_map(|s| s.parse().ok())
             .collect(),
-        listeners: args.listeners,
+        listeners,
         uapi: args.uapi.unwrap_or_else(|| default_uapi(&args.file)),
-        wireguard: wgconf::setconf_request(&config),
+        wireguard: wgconf::setconf_request(&config.wireguard),
     };
     ferrotund::logging::init();
     match ferrotun_proxy::run(options) {
@@ -117,7 +117,9 @@ fn tcp_forward(text: &str) -> Result<ListenerSpec, String> {
     let target: SocketAddr = target.parse().map_err(|_| bad())?;
     Ok(ListenerSpec {
         bind,
-        service: Service::TcpForward { target },
+        service: Service::TcpForward {
+            target: Target::Addr(target),
+        },
     })
 }
 
@@ -155,21 +157,95 @@ fn default_uapi(file: &Path) -> PathBuf {
     }
 }
 
-/// Parses the wg-quick file, printing warnings, and errors as `file:line: problem`.
-fn read_config(path: &Path) -> Option<Config> {
+/// Parses the file, printing warnings, and errors as `file:line: problem`.
+fn read_config(path: &Path) -> Option<ProxyConfig> {
     let mut notify = |line: &str| err_line(line);
     let mut resolver = SystemResolver::new(&mut notify);
-    let mut warn = |w: &Warning| err_line(&w.to_string());
-    let mut options = ParseOptions {
-        dialect: Dialect::WgQuick,
+    let mut options = proxy::ProxyOptions {
         resolver: &mut resolver,
-        warn: &mut warn,
+        env: &proxy::system_env,
+        read: &proxy::system_read,
     };
-    match parse_file(path, &mut options) {
-        Ok(config) => Some(config),
+    match proxy::parse_proxy_file(path, &mut options) {
+        Ok((config, warnings)) => {
+            for warning in warnings {
+                err_line(&warning.to_string());
+            }
+            Some(config)
+        }
         Err(e) => {
             err_line(&e.to_string());
             None
         }
+    }
+}
+
+/// The listeners the file's sections ask for. What the proxy does not serve yet is refused
+/// by name rather than ignored.
+fn config_listeners(file: &Path, config: &ProxyConfig) -> Result<Vec<ListenerSpec>, String> {
+    let mut specs = Vec::new();
+    for listener in &config.listeners {
+        let credentials = match &listener.auth {
+            Auth::None => None,
+            Auth::UserPassword { username, password } => Some(Arc::new(Credentials::new(
+                username.as_bytes(),
+                password.as_bytes(),
+            ))),
+        };
+        let service = match listener.kind {
+            ListenerKind::Socks5 => Service::Socks5 { credentials },
+            ListenerKind::Http => Service::Http { credentials },
+        };
+        specs.push(ListenerSpec {
+            bind: bind_address(&listener.bind)?,
+            service,
+        });
+    }
+    for forward in &config.forwards {
+        let Forward::TcpClient { bind, target, .. } = forward else {
+            return Err(format!(
+                "{}:{}: this kind of tunnel is not served yet (only [TCPClientTunnel], \
+                 [Socks5] and [http] are)",
+                file.display(),
+                forward.line()
+            ));
+        };
+        specs.push(ListenerSpec {
+            bind: bind_address(bind)?,
+            service: Service::TcpForward {
+                target: tunnel_target(target)?,
+            },
+        });
+    }
+    Ok(specs)
+}
+
+/// A host address to listen on; a name is looked up with the host's resolver (it names
+/// this machine, not something in the tunnel).
+fn bind_address(bind: &BindAddress) -> Result<SocketAddr, String> {
+    match bind {
+        BindAddress::Socket(addr) => Ok(*addr),
+        BindAddress::Any(port) => Ok(SocketAddr::new(
+            std::net::Ipv6Addr::UNSPECIFIED.into(),
+            *port,
+        )),
+        BindAddress::Host { name, port } => {
+            use std::net::ToSocketAddrs as _;
+            (name.as_str(), *port)
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut addrs| addrs.next())
+                .ok_or_else(|| format!("cannot resolve the bind address {name}:{port}"))
+        }
+    }
+}
+
+/// A target inside the tunnel; a name is looked up through the tunnel's DNS later.
+fn tunnel_target(target: &ConfTarget) -> Result<Target, String> {
+    match &target.host {
+        TargetHost::Ip(ip) => Ok(Target::Addr(SocketAddr::new(*ip, target.port))),
+        TargetHost::Name(name) => Domain::new(name.as_bytes())
+            .map(|domain| Target::Domain(domain, target.port))
+            .map_err(|e| format!("target {name}: {e}")),
     }
 }

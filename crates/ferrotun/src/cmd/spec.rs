@@ -177,9 +177,9 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "proxy",
-        synopsis: "[--uapi PATH.sock] [--tcp-forward BIND=TARGET ...] <config file>",
-        args: Args::Operand(&["--uapi", "--tcp-forward"], Operand::Config),
-        details: "Runs WireGuard in this process on a userspace TCP/IP stack: no root, no capability and no TUN device. The file is a wg-quick(8) file; its Address lines are the proxy's addresses in the tunnel. Each --tcp-forward BIND=TARGET (both IP:PORT) listens on the host at BIND and relays every connection to TARGET inside the tunnel. The UAPI socket is $XDG_RUNTIME_DIR/ferrotun/NAME.sock, or ./NAME.sock without XDG_RUNTIME_DIR, or the --uapi path; show, showconf, set and syncconf take its path. It runs until SIGINT or SIGTERM, or until its socket file is removed.",
+        synopsis: "[--uapi PATH.sock] [--socks5 ADDR:PORT] [--http ADDR:PORT] [--tcp-forward BIND=TARGET ...] <config file>",
+        args: Args::Operand(&["--uapi", "--socks5", "--http", "--tcp-forward"], Operand::Config),
+        details: "Runs WireGuard in this process on a userspace TCP/IP stack: no root, no capability and no TUN device. The file is a wg-quick(8) file, with the sections of wireproxy's files read unchanged ([Socks5], [http], [TCPClientTunnel], or WGConfig = FILE); its Address lines are the proxy's addresses in the tunnel and its DNS servers, reached through the tunnel, resolve the names clients ask for. --socks5 and --http add a SOCKS5 or HTTP proxy listening at ADDR:PORT; each --tcp-forward BIND=TARGET (both IP:PORT) listens on the host at BIND and relays every connection to TARGET inside the tunnel. The UAPI socket is $XDG_RUNTIME_DIR/ferrotun/NAME.sock, or ./NAME.sock without XDG_RUNTIME_DIR, or the --uapi path; show, showconf, set and syncconf take its path. It runs until SIGINT or SIGTERM, or until its socket file is removed.",
     },
     Spec {
         name: "qr",
