@@ -74,6 +74,7 @@ mod impair;
 // The rootless proxy (`ferrotun proxy`): the same engine on a userspace stack. They run the
 // CLI: `cargo build --release -p ferrotun` first (or set FERROTUN_CLI).
 mod proxy;
+mod proxy_http;
 mod proxy_net;
 mod proxy_socks;
 mod relay;

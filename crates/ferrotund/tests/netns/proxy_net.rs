@@ -72,6 +72,12 @@ impl ProxyWorld {
     /// The server (`server_impl`) up in B, the proxy with `args` (before the config file)
     /// running in A and its UAPI socket answering.
     pub fn new(server_impl: Impl, args: &[&str]) -> ProxyWorld {
+        ProxyWorld::with_sections(server_impl, args, "")
+    }
+
+    /// [`ProxyWorld::new`] with `sections` (wireproxy's `[Socks5]`, `[http]`, …) after the
+    /// WireGuard part of the proxy's file.
+    pub fn with_sections(server_impl: Impl, args: &[&str], sections: &str) -> ProxyWorld {
         let dir = shared_dir();
         let under = Underlay::new();
         let server = Daemon::start(&under.b, server_impl, "ps");
@@ -87,7 +93,8 @@ impl ProxyWorld {
         };
         server.setconf(&dir, &server_conf);
         address_up(&under.b, &server.ifname, TB4, TB6);
-        let conf = dir.write("proxy.conf", &proxy_conf(&proxy_keys, &server_keys));
+        let text = format!("{}\n{sections}", proxy_conf(&proxy_keys, &server_keys));
+        let conf = dir.write("proxy.conf", &text);
         std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o644)).unwrap();
         let proxy = start_proxy(&under.a.name, &dir, &conf, args);
         ProxyWorld {
