@@ -2,7 +2,8 @@
 # Coverage-guided fuzzing of ferrotun-proto, the UAPI server and the configuration parser on
 # the stable toolchain (cargo-fuzz, libFuzzer, no sanitizer): every target `cargo fuzz list`
 # shows, currently wire_parse, noise_consume, device_datagram, replay_ratelimiter,
-# uapi_request and conf_parse. Builds every target in fuzz/, runs each for a bounded time
+# uapi_request, conf_parse, and the rootless proxy's socks5_request, http_request and
+# proxy_conf_parse. Builds every target in fuzz/, runs each for a bounded time
 # starting from the committed seeds (fuzz/corpus/<target>) and the known crash inputs
 # (fuzz/regressions/<target>), prints one summary line per target, and exits non-zero if any
 # target crashed, hung or failed to build.

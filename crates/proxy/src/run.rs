@@ -60,6 +60,14 @@ pub fn run(options: ProxyOptions) -> Result<(), String> {
         .iter()
         .map(Listener::bind)
         .collect::<Result<Vec<_>, _>>()?;
+    let bound: Vec<std::net::SocketAddr> = listeners
+        .iter()
+        .map(|l| {
+            l.socket
+                .local_addr()
+                .map_err(|e| format!("cannot read a listener's address: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
     let uapi = uapi_listener(&options.uapi)?;
     let socket_path = uapi.path().to_path_buf();
     let poll = mio::Poll::new().map_err(|e| format!("cannot create a poller: {e}"))?;
@@ -97,7 +105,10 @@ pub fn run(options: ProxyOptions) -> Result<(), String> {
         .map_err(|e| format!("cannot start the proxy thread: {e}"))?;
     eprintln!("UAPI socket: {}", socket_path.display());
     eprintln!("WireGuard listening on UDP port {}", engine.listen_port());
-    for spec in &options.listeners {
+    for (spec, bound) in options.listeners.iter().zip(&bound) {
+        // The address the system gave, for a port 0.
+        let mut spec = spec.clone();
+        spec.bind = *bound;
         eprintln!("{spec}");
     }
     let why = engine.wait();

@@ -53,6 +53,9 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
         }
     };
     listeners.extend(args.listeners);
+    if config.check_alive.is_some() {
+        err_line("ferrotun proxy: CheckAlive is not acted on yet (the addresses are not pinged)");
+    }
     let quick = &config.wireguard.interface.quick;
     let options = ProxyOptions {
         addresses: quick.addresses.iter().map(|a| (a.ip, a.prefix)).collect(),
