@@ -336,4 +336,4 @@ fn ferrotund_handshake_flood_keeps_tunnel_throughput() {
 /// Share of the ceiling (the throughput under the same flood aimed at a closed port) a
 /// tunnel flooded at its WireGuard port must keep: under the low end of the measured spread
 /// (BENCHMARKS.md, "The flood gate").
-const MIN_RATIO: f64 = 0.60;
+const MIN_RATIO: f64 = 0.50;
