@@ -11,6 +11,7 @@ use crate::http_session::HttpSession;
 use crate::listener::{Listener, Service};
 use crate::netstack::Netstack;
 use crate::opening::Announce;
+use crate::server_tunnel::{ServerTunnel, ServerTunnelSpec};
 use crate::socks_session::SocksSession;
 use ferrotund::engine::Router;
 use mio::{Events, Interest, Poll, Token};
@@ -34,6 +35,7 @@ pub(crate) struct EventLoop {
     pub(crate) listeners: Vec<Listener>,
     resolver: Resolver,
     router: Router,
+    server_tunnels: Vec<ServerTunnel>,
     conns: Slab<Option<Conn>>,
 }
 
@@ -44,16 +46,22 @@ impl EventLoop {
         listeners: Vec<Listener>,
         dns: &[std::net::IpAddr],
         router: Router,
-    ) -> EventLoop {
+        server_tunnels: &[ServerTunnelSpec],
+    ) -> Result<EventLoop, String> {
         let resolver = Resolver::new(&mut stack, dns);
-        EventLoop {
+        let server_tunnels = server_tunnels
+            .iter()
+            .map(|spec| ServerTunnel::new(&mut stack, spec.clone()))
+            .collect::<Result<_, _>>()?;
+        Ok(EventLoop {
             poll,
             stack,
             listeners,
             resolver,
             router,
+            server_tunnels,
             conns: Slab::new(),
-        }
+        })
     }
 
     fn world(&mut self) -> (World<'_>, &mut Slab<Option<Conn>>) {
@@ -128,6 +136,7 @@ fn sleep_for(el: &mut EventLoop) -> Option<Duration> {
 fn turn(el: &mut EventLoop) {
     for _ in 0..TURNS {
         let changed = el.stack.poll();
+        accept_in_tunnel(el);
         let moved = advance_all(el);
         if !changed && !moved {
             break;
@@ -190,6 +199,17 @@ fn accept(el: &mut EventLoop, index: usize) {
             Service::Http { credentials } => Conn::Http(HttpSession::new(client, credentials)),
         };
         insert(el, conn);
+    }
+}
+
+/// Takes the connections peers made to the server tunnels.
+fn accept_in_tunnel(el: &mut EventLoop) {
+    let mut relays = Vec::new();
+    for tunnel in &mut el.server_tunnels {
+        relays.extend(tunnel.accept(&mut el.stack));
+    }
+    for relay in relays {
+        insert(el, Conn::Relay(relay));
     }
 }
 

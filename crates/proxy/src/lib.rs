@@ -11,6 +11,7 @@
 //! | the stack, and its device on the engine's port | `netstack.rs`, `port_device.rs` |
 //! | a relayed TCP connection | `relay.rs` |
 //! | listeners | `listener.rs` |
+//! | server tunnels (peers to host services) | `server_tunnel.rs` |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
@@ -26,8 +27,10 @@ mod opening;
 mod port_device;
 mod relay;
 mod run;
+mod server_tunnel;
 pub mod socks5;
 mod socks_session;
 
 pub use listener::{ListenerSpec, Service};
 pub use run::{run, ProxyOptions};
+pub use server_tunnel::ServerTunnelSpec;

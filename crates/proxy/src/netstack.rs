@@ -127,6 +127,17 @@ impl Netstack {
         Ok(self.sockets.add(socket))
     }
 
+    /// A TCP socket listening on `port` of every tunnel address.
+    pub(crate) fn listen_tcp(&mut self, port: u16) -> Result<SocketHandle, tcp::ListenError> {
+        let mut socket = tcp::Socket::new(
+            tcp::SocketBuffer::new(vec![0; TCP_BUFFER]),
+            tcp::SocketBuffer::new(vec![0; TCP_BUFFER]),
+        );
+        tune(&mut socket);
+        socket.listen(port)?;
+        Ok(self.sockets.add(socket))
+    }
+
     /// The TCP socket behind `handle`.
     pub(crate) fn tcp(&mut self, handle: SocketHandle) -> &mut tcp::Socket<'static> {
         self.sockets.get_mut::<tcp::Socket>(handle)

@@ -5,6 +5,7 @@
 use crate::event_loop::{self, EventLoop, WAKE};
 use crate::listener::{Listener, ListenerSpec};
 use crate::netstack::Netstack;
+use crate::server_tunnel::ServerTunnelSpec;
 use ferrotun_uapi::socket::UapiListener;
 use ferrotun_uapi::SetRequest;
 use ferrotund::engine;
@@ -26,6 +27,8 @@ pub struct ProxyOptions {
     pub dns: Vec<IpAddr>,
     /// The listeners on the host.
     pub listeners: Vec<ListenerSpec>,
+    /// The server tunnels: tunnel ports relayed to host services.
+    pub server_tunnels: Vec<ServerTunnelSpec>,
     /// Where to serve the UAPI; must end in `.sock`.
     pub uapi: PathBuf,
     /// The WireGuard configuration, as `wg setconf` would send it.
@@ -98,13 +101,33 @@ pub fn run(options: ProxyOptions) -> Result<(), String> {
         let _ = std::fs::remove_file(&socket_path);
         return Err(format!("cannot apply the WireGuard configuration: {e}"));
     }
-    let el = EventLoop::new(poll, stack, listeners, &options.dns, engine.router());
+    let router = engine.router();
+    let el = match EventLoop::new(
+        poll,
+        stack,
+        listeners,
+        &options.dns,
+        router,
+        &options.server_tunnels,
+    ) {
+        Ok(el) => el,
+        Err(e) => {
+            let _ = std::fs::remove_file(&socket_path);
+            return Err(e);
+        }
+    };
     std::thread::Builder::new()
         .name("ferrotun-proxy".into())
         .spawn(move || event_loop::run(el))
         .map_err(|e| format!("cannot start the proxy thread: {e}"))?;
     eprintln!("UAPI socket: {}", socket_path.display());
     eprintln!("WireGuard listening on UDP port {}", engine.listen_port());
+    for tunnel in &options.server_tunnels {
+        eprintln!(
+            "TCP server tunnel: tunnel port {} -> {} (on the host)",
+            tunnel.port, tunnel.target
+        );
+    }
     for (spec, bound) in options.listeners.iter().zip(&bound) {
         // The address the system gave, for a port 0.
         let mut spec = spec.clone();

@@ -15,7 +15,7 @@ use ferrotun_conf::proxy::{
 };
 use ferrotun_conf::SystemResolver;
 use ferrotun_proxy::socks5::{Credentials, Domain, Target};
-use ferrotun_proxy::{ListenerSpec, ProxyOptions, Service};
+use ferrotun_proxy::{ListenerSpec, ProxyOptions, ServerTunnelSpec, Service};
 use ferrotun_quick::wgconf;
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -45,8 +45,8 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
     let Some(config) = read_config(&args.file) else {
         return 1;
     };
-    let mut listeners = match config_listeners(&args.file, &config) {
-        Ok(listeners) => listeners,
+    let (mut listeners, server_tunnels) = match config_listeners(&args.file, &config) {
+        Ok(found) => found,
         Err(e) => {
             err_line(&format!("ferrotun proxy: {e}"));
             return 1;
@@ -66,6 +66,7 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
             .filter_map(|s| s.parse().ok())
             .collect(),
         listeners,
+        server_tunnels,
         uapi: args.uapi.unwrap_or_else(|| default_uapi(&args.file)),
         wireguard: wgconf::setconf_request(&config.wireguard),
     };
@@ -183,10 +184,14 @@ fn read_config(path: &Path) -> Option<ProxyConfig> {
     }
 }
 
-/// The listeners the file's sections ask for. What the proxy does not serve yet is refused
-/// by name rather than ignored.
-fn config_listeners(file: &Path, config: &ProxyConfig) -> Result<Vec<ListenerSpec>, String> {
+/// The listeners and server tunnels the file's sections ask for. What the proxy does not
+/// serve yet is refused by name rather than ignored.
+fn config_listeners(
+    file: &Path,
+    config: &ProxyConfig,
+) -> Result<(Vec<ListenerSpec>, Vec<ServerTunnelSpec>), String> {
     let mut specs = Vec::new();
+    let mut tunnels = Vec::new();
     for listener in &config.listeners {
         let credentials = match &listener.auth {
             Auth::None => None,
@@ -205,22 +210,32 @@ fn config_listeners(file: &Path, config: &ProxyConfig) -> Result<Vec<ListenerSpe
         });
     }
     for forward in &config.forwards {
-        let Forward::TcpClient { bind, target, .. } = forward else {
-            return Err(format!(
-                "{}:{}: this kind of tunnel is not served yet (only [TCPClientTunnel], \
-                 [Socks5] and [http] are)",
-                file.display(),
-                forward.line()
-            ));
-        };
-        specs.push(ListenerSpec {
-            bind: bind_address(bind)?,
-            service: Service::TcpForward {
-                target: tunnel_target(target)?,
-            },
-        });
+        match forward {
+            Forward::TcpClient { bind, target, .. } => specs.push(ListenerSpec {
+                bind: bind_address(bind)?,
+                service: Service::TcpForward {
+                    target: tunnel_target(target)?,
+                },
+            }),
+            Forward::TcpServer {
+                listen_port,
+                target,
+                ..
+            } => tunnels.push(ServerTunnelSpec {
+                port: *listen_port,
+                target: host_target(target)?,
+            }),
+            _ => {
+                return Err(format!(
+                    "{}:{}: this kind of tunnel is not served yet (only [TCPClientTunnel], \
+                     [TCPServerTunnel], [Socks5] and [http] are)",
+                    file.display(),
+                    forward.line()
+                ))
+            }
+        }
     }
-    Ok(specs)
+    Ok((specs, tunnels))
 }
 
 /// A host address to listen on; a name is looked up with the host's resolver (it names
@@ -239,6 +254,21 @@ fn bind_address(bind: &BindAddress) -> Result<SocketAddr, String> {
                 .ok()
                 .and_then(|mut addrs| addrs.next())
                 .ok_or_else(|| format!("cannot resolve the bind address {name}:{port}"))
+        }
+    }
+}
+
+/// A target on the host side (a server tunnel's), looked up with the host's resolver.
+fn host_target(target: &ConfTarget) -> Result<SocketAddr, String> {
+    match &target.host {
+        TargetHost::Ip(ip) => Ok(SocketAddr::new(*ip, target.port)),
+        TargetHost::Name(name) => {
+            use std::net::ToSocketAddrs as _;
+            (name.as_str(), target.port)
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut addrs| addrs.next())
+                .ok_or_else(|| format!("cannot resolve the target {name}:{}", target.port))
         }
     }
 }

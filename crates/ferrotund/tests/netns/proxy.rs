@@ -188,3 +188,31 @@ fn proxy_survives_a_refused_target_and_reports_a_taken_port() {
         }
     });
 }
+
+#[test]
+fn proxy_server_tunnel_lets_peers_reach_a_host_service() {
+    if !root() {
+        return;
+    }
+    let sections = "[TCPServerTunnel]\nListenPort = 8088\nTarget = 127.0.0.1:9000\n";
+    let w = ProxyWorld::with_sections(Impl::Ferrotund, &[], sections);
+    let www = w.dir.path.join("host-www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), PAGE).unwrap();
+    // The service runs on the proxy's host, on loopback only: peers reach it through the
+    // proxy's tunnel address and nothing else.
+    let _service = web_server(&w.under.a.name, "127.0.0.1", 9000, &www);
+    for url in [
+        format!("http://{TA4}:8088/"),
+        format!("http://[{TA6}]:8088/"),
+    ] {
+        let page = w
+            .under
+            .b
+            .cmd(&["curl", "-sS", "--max-time", "10", &url])
+            .timeout(Duration::from_secs(20))
+            .run();
+        assert!(page.success(), "a peer's curl to {url} failed: {page}");
+        assert_eq!(page.stdout, PAGE);
+    }
+}
