@@ -10,10 +10,10 @@ use ferrotun_uapi::socket::UapiListener;
 use ferrotun_uapi::SetRequest;
 use ferrotund::engine;
 use ferrotund::settings::Settings;
-use ferrotund::stack_port;
+use ferrotund::stack_port::{self, StackPort};
 use ferrotund::tun_port::Packets;
 use smoltcp::wire::IpCidr;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -55,15 +55,13 @@ fn uapi_listener(path: &std::path::Path) -> Result<UapiListener, String> {
         .map_err(|e| format!("cannot create the UAPI socket {}: {e}", path.display()))
 }
 
-/// Runs the proxy until it is stopped.
-pub fn run(options: ProxyOptions) -> Result<(), String> {
-    let settings = Settings::from_env()?;
-    let listeners = options
-        .listeners
+/// Binds every listener; the error names the address that could not be had.
+fn bind_listeners(specs: &[ListenerSpec]) -> Result<(Vec<Listener>, Vec<SocketAddr>), String> {
+    let listeners = specs
         .iter()
         .map(Listener::bind)
         .collect::<Result<Vec<_>, _>>()?;
-    let bound: Vec<std::net::SocketAddr> = listeners
+    let bound = listeners
         .iter()
         .map(|l| {
             l.socket
@@ -71,9 +69,15 @@ pub fn run(options: ProxyOptions) -> Result<(), String> {
                 .map_err(|e| format!("cannot read a listener's address: {e}"))
         })
         .collect::<Result<_, _>>()?;
-    let uapi = uapi_listener(&options.uapi)?;
-    let socket_path = uapi.path().to_path_buf();
-    let poll = mio::Poll::new().map_err(|e| format!("cannot create a poller: {e}"))?;
+    Ok((listeners, bound))
+}
+
+/// The stack port's two ends, the engine's waking the poller of the proxy thread, and the
+/// stack on the stack's end.
+fn stack_on_port(
+    poll: &mio::Poll,
+    options: &ProxyOptions,
+) -> Result<(StackPort, Netstack), String> {
     let waker = Arc::new(
         mio::Waker::new(poll.registry(), WAKE)
             .map_err(|e| format!("cannot create a waker: {e}"))?,
@@ -89,7 +93,17 @@ pub fn run(options: ProxyOptions) -> Result<(), String> {
         .iter()
         .map(|(ip, prefix)| IpCidr::new((*ip).into(), *prefix))
         .collect();
-    let stack = Netstack::new(end, &cidrs);
+    Ok((port, Netstack::new(end, &cidrs)))
+}
+
+/// Runs the proxy until it is stopped.
+pub fn run(mut options: ProxyOptions) -> Result<(), String> {
+    let settings = Settings::from_env()?;
+    let (listeners, bound) = bind_listeners(&options.listeners)?;
+    let uapi = uapi_listener(&options.uapi)?;
+    let socket_path = uapi.path().to_path_buf();
+    let poll = mio::Poll::new().map_err(|e| format!("cannot create a poller: {e}"))?;
+    let (port, stack) = stack_on_port(&poll, &options)?;
     let engine = engine::start(
         Packets::Stack(port),
         uapi.into_listener(),
@@ -97,44 +111,50 @@ pub fn run(options: ProxyOptions) -> Result<(), String> {
         settings,
     )
     .map_err(|e| e.to_string())?;
-    if let Err(e) = engine.apply(options.wireguard) {
+    let started = engine
+        .apply(std::mem::take(&mut options.wireguard))
+        .map_err(|e| format!("cannot apply the WireGuard configuration: {e}"))
+        .and_then(|()| {
+            let router = engine.router();
+            EventLoop::new(
+                poll,
+                stack,
+                listeners,
+                &options.dns,
+                router,
+                &options.server_tunnels,
+            )
+        })
+        .and_then(|el| {
+            std::thread::Builder::new()
+                .name("ferrotun-proxy".into())
+                .spawn(move || event_loop::run(el))
+                .map_err(|e| format!("cannot start the proxy thread: {e}"))
+        });
+    if let Err(e) = started {
         let _ = std::fs::remove_file(&socket_path);
-        return Err(format!("cannot apply the WireGuard configuration: {e}"));
+        return Err(e);
     }
-    let router = engine.router();
-    let el = match EventLoop::new(
-        poll,
-        stack,
-        listeners,
-        &options.dns,
-        router,
-        &options.server_tunnels,
-    ) {
-        Ok(el) => el,
-        Err(e) => {
-            let _ = std::fs::remove_file(&socket_path);
-            return Err(e);
-        }
-    };
-    std::thread::Builder::new()
-        .name("ferrotun-proxy".into())
-        .spawn(move || event_loop::run(el))
-        .map_err(|e| format!("cannot start the proxy thread: {e}"))?;
-    eprintln!("UAPI socket: {}", socket_path.display());
-    eprintln!("WireGuard listening on UDP port {}", engine.listen_port());
+    announce(&options, &bound, &socket_path, engine.listen_port());
+    let why = engine.wait();
+    tracing::info!(reason = ?why, "proxy stopping");
+    Ok(())
+}
+
+/// One line per listener and tunnel, the UAPI socket and the WireGuard port.
+fn announce(options: &ProxyOptions, bound: &[SocketAddr], socket: &std::path::Path, port: u16) {
+    eprintln!("UAPI socket: {}", socket.display());
+    eprintln!("WireGuard listening on UDP port {port}");
     for tunnel in &options.server_tunnels {
         eprintln!(
             "TCP server tunnel: tunnel port {} -> {} (on the host)",
             tunnel.port, tunnel.target
         );
     }
-    for (spec, bound) in options.listeners.iter().zip(&bound) {
+    for (spec, bound) in options.listeners.iter().zip(bound) {
         // The address the system gave, for a port 0.
         let mut spec = spec.clone();
         spec.bind = *bound;
         eprintln!("{spec}");
     }
-    let why = engine.wait();
-    tracing::info!(reason = ?why, "proxy stopping");
-    Ok(())
 }
