@@ -60,13 +60,14 @@ wait_until() { # wait_until SECONDS COMMAND...: COMMAND succeeds within SECONDS
 
 listening() { ip netns exec "$1" ss "-Hl$2n" sport = ":$3" | grep -q .; }
 
-# ferrotund_if NS NAME ADDR CONF: a ferrotund interface NAME up in NS with CONF (wg setconf).
+# ferrotund_if WHO NS ADDR CONF: ferrotund as PID[WHO] with an interface named after NS (unique
+# on the machine: the UAPI socket directory is shared by all namespaces) up in NS with CONF.
 ferrotund_if() {
-  local ns=$1 name=$2 addr=$3 conf=$4
-  bg "$name" "$ns" "$ferrotund" --foreground "$name"
+  local who=$1 ns=$2 addr=$3 conf=$4 name=$2
+  bg "$who" "$ns" "$ferrotund" --foreground "$name"
   if ! wait_until 5 test -S "/var/run/wireguard/$name.sock"; then
     echo "ferrotund did not create /var/run/wireguard/$name.sock; its log:" >&2
-    cat "$work/$name.log" >&2
+    cat "$work/$who.log" >&2
     return 1
   fi
   ip netns exec "$ns" wg setconf "$name" "$conf"
@@ -74,9 +75,12 @@ ferrotund_if() {
   ip -n "$ns" link set "$name" mtu 1420 up
 }
 
-peer_conf() { # peer_conf PUBLIC ALLOWED [ENDPOINT]: one wg(8) [Peer] section
+# peer_conf PUBLIC ALLOWED [ENDPOINT]: one wg(8) [Peer] section. A client's (with ENDPOINT)
+# keeps the tunnel alive every 25 s as a client behind NAT does; all three clients have the same
+# timer, so that their idle wake-ups compare.
+peer_conf() {
   printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\n' "$1" "$2"
-  [ -z "${3:-}" ] || printf 'Endpoint = %s\n' "$3"
+  [ -z "${3:-}" ] || printf 'Endpoint = %s\nPersistentKeepalive = 25\n' "$3"
 }
 
 start_server() {
@@ -87,11 +91,13 @@ start_server() {
     printf '[Interface]\nPrivateKey = %s\nListenPort = %s\n' "${KEY[srv]}" "$wg_port"
     for c in tun proxy onetun; do peer_conf "$(wg pubkey <<<"${KEY[$c]}")" "${tun_ip[$c]}/32"; done
   } >"$work/srv.conf"
-  ferrotund_if "$ns_s" "$ns_s" "$srv_ip" "$work/srv.conf"
-  PID[srv]=${PID[$ns_s]}
+  ferrotund_if srv "$ns_s" "$srv_ip" "$work/srv.conf"
   bg iperf3 "$ns_s" iperf3 -s -B "$srv_ip"
   bg echo "$ns_s" "$py" scripts/connect-latency.py serve "$srv_ip:7000"
-  wait_until 5 listening "$ns_s" t 5201 && wait_until 5 listening "$ns_s" t 7000
+  wait_until 5 listening "$ns_s" t 5201 && wait_until 5 listening "$ns_s" t 7000 && return 0
+  echo "iperf3 or the echo server does not listen in $ns_s:" >&2
+  cat "$work/iperf3.log" "$work/echo.log" >&2
+  return 1
 }
 
 srv_pub() { wg pubkey <<<"${KEY[srv]}"; }
@@ -99,14 +105,12 @@ srv_pub() { wg pubkey <<<"${KEY[srv]}"; }
 start_tun() {
   { printf '[Interface]\nPrivateKey = %s\n' "${KEY[tun]}" &&
     peer_conf "$(srv_pub)" "$srv_ip/32" "$srv_underlay:$wg_port"; } >"$work/tun.conf"
-  ferrotund_if "$ns_c" "$ns_c" "${tun_ip[tun]}" "$work/tun.conf"
-  PID[tun]=${PID[$ns_c]}
+  ferrotund_if tun "$ns_c" "${tun_ip[tun]}" "$work/tun.conf"
 }
 
 start_proxy() {
   { printf '[Interface]\nPrivateKey = %s\nAddress = %s/32\n' "${KEY[proxy]}" "${tun_ip[proxy]}" &&
-    peer_conf "$(srv_pub)" "$srv_ip/32" "$srv_underlay:$wg_port" &&
-    printf 'PersistentKeepalive = 25\n'; } >"$work/px/proxy.conf"
+    peer_conf "$(srv_pub)" "$srv_ip/32" "$srv_underlay:$wg_port"; } >"$work/px/proxy.conf"
   chmod 600 "$work/px/proxy.conf"
   chown "$nobody:$nobody" "$work/px/proxy.conf"
   px_sock=$work/px/px.sock
