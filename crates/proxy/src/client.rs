@@ -18,6 +18,8 @@ pub(crate) struct Client {
     pub(crate) stream: TcpStream,
     pub(crate) ready: HostReady,
     pub(crate) from: SocketAddr,
+    /// When it was accepted.
+    pub(crate) since: std::time::Instant,
 }
 
 /// What a read found.
@@ -37,6 +39,7 @@ impl Client {
             stream,
             ready: HostReady::default(),
             from,
+            since: std::time::Instant::now(),
         }
     }
 

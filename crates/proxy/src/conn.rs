@@ -13,6 +13,11 @@ use crate::socks5::{ReplyCode, Target};
 use crate::socks_session::{SocksSession, Step};
 use ferrotund::engine::Router;
 use std::net::SocketAddr;
+use std::time::Duration;
+
+/// How long a client may take to send its SOCKS5 negotiation or HTTP request head: a
+/// half-open connection costs a descriptor, and a thousand of them must not keep others out.
+pub(crate) const NEGOTIATION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A name being looked up before the connection opens.
 pub(crate) struct Resolving {
@@ -53,6 +58,11 @@ impl Conn {
         }
     }
 
+    /// Whether the client is still sending its negotiation or request head.
+    pub(crate) fn negotiating(&self) -> bool {
+        matches!(self, Conn::Socks(_) | Conn::Http(_))
+    }
+
     /// Drops the connection at once, with its tunnel socket if it has one.
     pub(crate) fn abandon(self, stack: &mut Netstack) {
         match self {
@@ -65,6 +75,12 @@ impl Conn {
     /// Moves the connection on; returns it in its new phase, and whether it moved at all.
     pub(crate) fn advance(self, w: &mut World<'_>) -> (Conn, bool) {
         match self {
+            Conn::Socks(session) if session.client.since.elapsed() > NEGOTIATION_TIMEOUT => {
+                (Conn::Done(session.client), true)
+            }
+            Conn::Http(session) if session.client.since.elapsed() > NEGOTIATION_TIMEOUT => {
+                (Conn::Done(session.client), true)
+            }
             Conn::Socks(mut session) => match session.advance() {
                 Step::Waiting => (Conn::Socks(session), false),
                 Step::Failed => (Conn::Done(session.client), true),

@@ -25,6 +25,10 @@ pub(crate) const WAKE: Token = Token(0);
 const FIRST_CONNECTION: usize = 1 << 16;
 /// How long to wait before trying again when the engine's queue was full.
 const STALL_RETRY: Duration = Duration::from_micros(200);
+/// How often to look at negotiations that may time out, while there are any.
+const NEGOTIATION_CHECK: Duration = Duration::from_secs(1);
+/// How long to wait before accepting again after accept failed (out of descriptors).
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 /// Turns of stack and connections in a row before looking at the host's sockets again.
 const TURNS: usize = 4;
 
@@ -37,6 +41,9 @@ pub(crate) struct EventLoop {
     router: Router,
     server_tunnels: Vec<ServerTunnel>,
     conns: Slab<Option<Conn>>,
+    /// Accepting failed (most likely out of descriptors): the listeners are tried again
+    /// after [`ACCEPT_RETRY`], as their readiness will not be reported again.
+    accept_failed: bool,
 }
 
 impl EventLoop {
@@ -61,6 +68,7 @@ impl EventLoop {
             router,
             server_tunnels,
             conns: Slab::new(),
+            accept_failed: false,
         })
     }
 
@@ -92,6 +100,11 @@ pub(crate) fn run(mut el: EventLoop) {
         }
         if el.stack.port().closed() {
             return;
+        }
+        if std::mem::take(&mut el.accept_failed) {
+            for index in 0..el.listeners.len() {
+                accept(&mut el, index);
+            }
         }
         for event in &events {
             let token = event.token().0;
@@ -127,9 +140,22 @@ fn sleep_for(el: &mut EventLoop) -> Option<Duration> {
     if !el.stack.port().prepare_sleep() {
         return Some(Duration::ZERO);
     }
-    el.stack
+    let mut timeout = el
+        .stack
         .delay()
-        .map(|d| Duration::from_micros(d.total_micros()))
+        .map(|d| Duration::from_micros(d.total_micros()));
+    let mut cap = |limit: Duration| timeout = Some(timeout.map_or(limit, |t| t.min(limit)));
+    if el.accept_failed {
+        cap(ACCEPT_RETRY);
+    }
+    if el
+        .conns
+        .iter()
+        .any(|(_, c)| c.as_ref().is_some_and(Conn::negotiating))
+    {
+        cap(NEGOTIATION_CHECK);
+    }
+    timeout
 }
 
 /// Lets the stack take and send packets and the connections move on, until nothing changes.
@@ -179,7 +205,10 @@ fn accept(el: &mut EventLoop, index: usize) {
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => {
                 // Out of descriptors, most likely: the connection waits in the backlog.
-                tracing::warn!(error = %e, "cannot accept a connection");
+                if !el.accept_failed {
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                }
+                el.accept_failed = true;
                 return;
             }
         };

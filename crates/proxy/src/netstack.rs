@@ -13,10 +13,12 @@ use smoltcp::wire::DnsQueryType;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
 use std::net::{IpAddr, SocketAddr};
 
-/// Bytes of receive and of send buffer per TCP connection. smoltcp allocates both when the
-/// connection opens, so this is also the memory a connection costs; the receive buffer
-/// bounds the window it advertises (with window scaling above 64 KiB).
-pub(crate) const TCP_BUFFER: usize = 512 * 1024;
+/// Bytes of receive and of send buffer per TCP connection. Each bounds what is in flight in
+/// its direction, so with 50 ms of round trip 2 MiB allows about 330 Mbit/s (512 KiB
+/// measured a flat 58 Mbit/s there: BENCHMARKS.md). smoltcp allocates both when the
+/// connection opens, zeroed, which the system hands out as untouched pages: a connection's
+/// memory grows with what it carries, up to 4 MiB.
+pub(crate) const TCP_BUFFER: usize = 2 * 1024 * 1024;
 
 /// How long a connection may go unanswered (its SYN, or data it sent) before the stack
 /// gives up on it.

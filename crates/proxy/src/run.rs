@@ -99,6 +99,9 @@ fn stack_on_port(
 /// Runs the proxy until it is stopped.
 pub fn run(mut options: ProxyOptions) -> Result<(), String> {
     let settings = Settings::from_env()?;
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!(error = %e, "cannot raise the limit on open files");
+    }
     let (listeners, bound) = bind_listeners(&options.listeners)?;
     let uapi = uapi_listener(&options.uapi)?;
     let socket_path = uapi.path().to_path_buf();

@@ -149,3 +149,45 @@ fn proxy_socks5_answers_malformed_requests_and_goes_on() {
     let page = curl(&w, "http://web.tunnel.test:8000/");
     assert_eq!(page.stdout, PAGE, "the proxy stopped serving: {page}");
 }
+
+/// Holds 1,000 connections that sent one byte of a greeting, runs `curl` meanwhile, then
+/// closes them; prints curl's exit status and output.
+const HALF_OPEN: &str = r#"
+import resource, socket, subprocess, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+held = []
+for _ in range(1000):
+    s = socket.create_connection(("127.0.0.1", 1080), timeout=5)
+    s.sendall(b"\x05")
+    held.append(s)
+out = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(out.returncode)
+print(out.stdout, end="")
+"#;
+
+#[test]
+fn proxy_socks5_serves_while_a_thousand_connections_hang_half_open() {
+    if !root() {
+        return;
+    }
+    let w = world();
+    let _servers = serve(&w);
+    let argv = [
+        "python3",
+        "-c",
+        HALF_OPEN,
+        "curl",
+        "-sS",
+        "--max-time",
+        "15",
+        "--socks5-hostname",
+        SOCKS,
+        "http://web.tunnel.test:8000/",
+    ];
+    let out = w.under.a.cmd(&argv).timeout(Duration::from_secs(60)).run();
+    assert!(out.success(), "the half-open client failed: {out}");
+    assert_eq!(out.stdout, format!("0\n{PAGE}"), "{out}");
+    let page = curl(&w, "http://web.tunnel.test:8000/");
+    assert_eq!(page.stdout, PAGE, "the proxy stopped serving: {page}");
+}
