@@ -85,7 +85,7 @@ check_readme() {
   for t in "${test_tools[@]}"; do test_pkgs+=("${t#*:}"); done
   mapfile -t -O "${#test_pkgs[@]}" test_pkgs < <(
     cd "$clone" && grep -ho 'cargo install [a-z][a-z0-9-]*\|pip install -q [a-z][a-z0-9-]*\|no-install-recommends [a-z][a-z0-9.+-]*' \
-      scripts/test.sh scripts/bench-tunnel.sh .ci/fuzz.sh | awk '{print $NF}')
+      scripts/test.sh scripts/bench-tunnel.sh scripts/bench-proxy*.sh .ci/fuzz.sh | awk '{print $NF}')
   listed "$(bullet demo.sh)" "${demo_pkgs[@]}"
   listed "$(bullet test.sh)" "${test_pkgs[@]}"
   # The demo installs only what it runs.
