@@ -13,6 +13,7 @@ use crate::netstack::Netstack;
 use crate::opening::Announce;
 use crate::server_tunnel::{ServerTunnel, ServerTunnelSpec};
 use crate::socks_session::SocksSession;
+use crate::udp_tunnel::UdpTunnel;
 use ferrotund::engine::Router;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
@@ -21,22 +22,33 @@ use std::time::Duration;
 
 /// The engine's wake-up.
 pub(crate) const WAKE: Token = Token(0);
-/// Listeners are tokens `1..=n`; connections start here.
+/// Listeners are tokens `1..=n`; UDP tunnels start here, connections at the next.
+const FIRST_UDP: usize = 1 << 15;
 const FIRST_CONNECTION: usize = 1 << 16;
 /// How long to wait before trying again when the engine's queue was full.
 const STALL_RETRY: Duration = Duration::from_micros(200);
-/// How often to look at negotiations that may time out, while there are any.
+/// How often to look at negotiations and UDP flows that may time out, while there are any.
 const NEGOTIATION_CHECK: Duration = Duration::from_secs(1);
 /// How long to wait before accepting again after accept failed (out of descriptors).
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 /// Turns of stack and connections in a row before looking at the host's sockets again.
 const TURNS: usize = 4;
 
+/// What the proxy serves: host listeners (TCP), UDP tunnels (bound already) and server
+/// tunnels (opened on the stack).
+pub(crate) struct Services<'a> {
+    pub(crate) listeners: Vec<Listener>,
+    pub(crate) udp_tunnels: Vec<UdpTunnel>,
+    pub(crate) server_tunnels: &'a [ServerTunnelSpec],
+}
+
 /// Everything the proxy thread owns.
 pub(crate) struct EventLoop {
     pub(crate) poll: Poll,
     pub(crate) stack: Netstack,
     pub(crate) listeners: Vec<Listener>,
+    udp_tunnels: Vec<UdpTunnel>,
+    udp_buf: Vec<u8>,
     resolver: Resolver,
     router: Router,
     server_tunnels: Vec<ServerTunnel>,
@@ -50,20 +62,22 @@ impl EventLoop {
     pub(crate) fn new(
         poll: Poll,
         mut stack: Netstack,
-        listeners: Vec<Listener>,
+        services: Services<'_>,
         dns: &[std::net::IpAddr],
         router: Router,
-        server_tunnels: &[ServerTunnelSpec],
     ) -> Result<EventLoop, String> {
         let resolver = Resolver::new(&mut stack, dns);
-        let server_tunnels = server_tunnels
+        let server_tunnels = services
+            .server_tunnels
             .iter()
             .map(|spec| ServerTunnel::new(&mut stack, spec.clone()))
             .collect::<Result<_, _>>()?;
         Ok(EventLoop {
             poll,
             stack,
-            listeners,
+            listeners: services.listeners,
+            udp_tunnels: services.udp_tunnels,
+            udp_buf: vec![0; 65_536],
             resolver,
             router,
             server_tunnels,
@@ -111,8 +125,12 @@ pub(crate) fn run(mut el: EventLoop) {
             if token == WAKE.0 {
                 continue;
             }
-            if token < FIRST_CONNECTION {
+            if token < FIRST_UDP {
                 accept(&mut el, token - 1);
+            } else if token < FIRST_CONNECTION {
+                if let Some(tunnel) = el.udp_tunnels.get_mut(token - FIRST_UDP) {
+                    tunnel.readable = true;
+                }
             } else if let Some(Some(conn)) = el.conns.get_mut(token - FIRST_CONNECTION) {
                 let ready = &mut conn.client_mut().ready;
                 ready.readable |= event.is_readable() || event.is_read_closed();
@@ -127,6 +145,13 @@ fn register_listeners(el: &mut EventLoop) -> std::io::Result<()> {
         el.poll
             .registry()
             .register(&mut listener.socket, Token(i + 1), Interest::READABLE)?;
+    }
+    for (i, tunnel) in el.udp_tunnels.iter_mut().enumerate() {
+        el.poll.registry().register(
+            &mut tunnel.socket,
+            Token(FIRST_UDP + i),
+            Interest::READABLE,
+        )?;
     }
     Ok(())
 }
@@ -148,10 +173,8 @@ fn sleep_for(el: &mut EventLoop) -> Option<Duration> {
     if el.accept_failed {
         cap(ACCEPT_RETRY);
     }
-    if el
-        .conns
-        .iter()
-        .any(|(_, c)| c.as_ref().is_some_and(Conn::negotiating))
+    let negotiating = |(_, c): (usize, &Option<Conn>)| c.as_ref().is_some_and(Conn::negotiating);
+    if el.udp_tunnels.iter().any(UdpTunnel::has_expiring_flows) || el.conns.iter().any(negotiating)
     {
         cap(NEGOTIATION_CHECK);
     }
@@ -163,7 +186,10 @@ fn turn(el: &mut EventLoop) {
     for _ in 0..TURNS {
         let changed = el.stack.poll();
         accept_in_tunnel(el);
-        let moved = advance_all(el);
+        let mut moved = advance_all(el);
+        for tunnel in &mut el.udp_tunnels {
+            moved |= tunnel.pump(&mut el.stack, &mut el.udp_buf);
+        }
         if !changed && !moved {
             break;
         }

@@ -12,6 +12,7 @@
 //! | a relayed TCP connection | `relay.rs` |
 //! | listeners | `listener.rs` |
 //! | server tunnels (peers to host services) | `server_tunnel.rs` |
+//! | UDP tunnels (host UDP ports into the tunnel) | `udp_tunnel.rs` |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
@@ -30,7 +31,9 @@ mod run;
 mod server_tunnel;
 pub mod socks5;
 mod socks_session;
+mod udp_tunnel;
 
 pub use listener::{ListenerSpec, Service};
 pub use run::{run, ProxyOptions};
 pub use server_tunnel::ServerTunnelSpec;
+pub use udp_tunnel::UdpTunnelSpec;

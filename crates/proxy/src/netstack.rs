@@ -7,10 +7,10 @@ use ferrotund::stack_port::StackEnd;
 use rand_core::RngCore as _;
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
 use smoltcp::socket::dns::{self, QueryHandle};
-use smoltcp::socket::tcp;
+use smoltcp::socket::{tcp, udp};
 use smoltcp::time::{Duration, Instant};
 use smoltcp::wire::DnsQueryType;
-use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
+use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint};
 use std::net::{IpAddr, SocketAddr};
 
 /// Bytes of receive and of send buffer per TCP connection. Each bounds what is in flight in
@@ -205,5 +205,45 @@ impl Netstack {
         self.sockets
             .get_mut::<dns::Socket>(socket)
             .cancel_query(query);
+    }
+}
+
+impl Netstack {
+    /// A UDP socket on a port of its own, holding `datagrams` (of `bytes` in all) each way.
+    pub(crate) fn open_udp(
+        &mut self,
+        datagrams: usize,
+        bytes: usize,
+    ) -> Result<SocketHandle, udp::BindError> {
+        let buffer =
+            || udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; datagrams], vec![0; bytes]);
+        let mut socket = udp::Socket::new(buffer(), buffer());
+        socket.bind(self.ephemeral_port())?;
+        Ok(self.sockets.add(socket))
+    }
+
+    /// Queues a datagram to `to` on a UDP socket.
+    pub(crate) fn udp_send(
+        &mut self,
+        socket: SocketHandle,
+        data: &[u8],
+        to: SocketAddr,
+    ) -> Result<(), udp::SendError> {
+        let socket = self.sockets.get_mut::<udp::Socket>(socket);
+        socket.send_slice(data, IpEndpoint::from(to))
+    }
+
+    /// The next datagram a UDP socket received, and who sent it.
+    pub(crate) fn udp_recv(
+        &mut self,
+        socket: SocketHandle,
+        buf: &mut [u8],
+    ) -> Option<(usize, SocketAddr)> {
+        let socket = self.sockets.get_mut::<udp::Socket>(socket);
+        let (n, meta) = socket.recv_slice(buf).ok()?;
+        Some((
+            n,
+            SocketAddr::new(meta.endpoint.addr.into(), meta.endpoint.port),
+        ))
     }
 }

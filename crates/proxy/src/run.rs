@@ -2,10 +2,11 @@
 //! reported before anything runs), then the engine on a stack port, its configuration, and
 //! the proxy thread; then wait until a signal or the UAPI socket's removal stops it.
 
-use crate::event_loop::{self, EventLoop, WAKE};
+use crate::event_loop::{self, EventLoop, Services, WAKE};
 use crate::listener::{Listener, ListenerSpec};
 use crate::netstack::Netstack;
 use crate::server_tunnel::ServerTunnelSpec;
+use crate::udp_tunnel::{UdpTunnel, UdpTunnelSpec};
 use ferrotun_uapi::socket::UapiListener;
 use ferrotun_uapi::SetRequest;
 use ferrotund::engine;
@@ -27,6 +28,8 @@ pub struct ProxyOptions {
     pub dns: Vec<IpAddr>,
     /// The listeners on the host.
     pub listeners: Vec<ListenerSpec>,
+    /// The UDP tunnels: host UDP ports relayed into the tunnel.
+    pub udp_tunnels: Vec<UdpTunnelSpec>,
     /// The server tunnels: tunnel ports relayed to host services.
     pub server_tunnels: Vec<ServerTunnelSpec>,
     /// Where to serve the UAPI; must end in `.sock`.
@@ -103,6 +106,11 @@ pub fn run(mut options: ProxyOptions) -> Result<(), String> {
         tracing::warn!(error = %e, "cannot raise the limit on open files");
     }
     let (listeners, bound) = bind_listeners(&options.listeners)?;
+    let udp_tunnels = options
+        .udp_tunnels
+        .iter()
+        .map(UdpTunnel::bind)
+        .collect::<Result<Vec<_>, _>>()?;
     let uapi = uapi_listener(&options.uapi)?;
     let socket_path = uapi.path().to_path_buf();
     let poll = mio::Poll::new().map_err(|e| format!("cannot create a poller: {e}"))?;
@@ -119,14 +127,12 @@ pub fn run(mut options: ProxyOptions) -> Result<(), String> {
         .map_err(|e| format!("cannot apply the WireGuard configuration: {e}"))
         .and_then(|()| {
             let router = engine.router();
-            EventLoop::new(
-                poll,
-                stack,
+            let services = Services {
                 listeners,
-                &options.dns,
-                router,
-                &options.server_tunnels,
-            )
+                udp_tunnels,
+                server_tunnels: &options.server_tunnels,
+            };
+            EventLoop::new(poll, stack, services, &options.dns, router)
         })
         .and_then(|el| {
             std::thread::Builder::new()
@@ -148,6 +154,12 @@ pub fn run(mut options: ProxyOptions) -> Result<(), String> {
 fn announce(options: &ProxyOptions, bound: &[SocketAddr], socket: &std::path::Path, port: u16) {
     eprintln!("UAPI socket: {}", socket.display());
     eprintln!("WireGuard listening on UDP port {port}");
+    for tunnel in &options.udp_tunnels {
+        eprintln!(
+            "UDP forward {} -> {} (in the tunnel)",
+            tunnel.bind, tunnel.target
+        );
+    }
     for tunnel in &options.server_tunnels {
         eprintln!(
             "TCP server tunnel: tunnel port {} -> {} (on the host)",

@@ -11,11 +11,12 @@
 use crate::console::err_line;
 use crate::Invocation;
 use ferrotun_conf::proxy::{
-    self, Auth, BindAddress, Forward, ListenerKind, ProxyConfig, Target as ConfTarget, TargetHost,
+    self, Auth, BindAddress, Forward, Inactivity, ListenerKind, ProxyConfig, Target as ConfTarget,
+    TargetHost,
 };
 use ferrotun_conf::SystemResolver;
 use ferrotun_proxy::socks5::{Credentials, Domain, Target};
-use ferrotun_proxy::{ListenerSpec, ProxyOptions, ServerTunnelSpec, Service};
+use ferrotun_proxy::{ListenerSpec, ProxyOptions, ServerTunnelSpec, Service, UdpTunnelSpec};
 use ferrotun_quick::wgconf;
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -45,13 +46,14 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
     let Some(config) = read_config(&args.file) else {
         return 1;
     };
-    let (mut listeners, server_tunnels) = match config_listeners(&args.file, &config) {
+    let services = match config_listeners(&args.file, &config) {
         Ok(found) => found,
         Err(e) => {
             err_line(&format!("ferrotun proxy: {e}"));
             return 1;
         }
     };
+    let mut listeners = services.listeners;
     listeners.extend(args.listeners);
     if config.check_alive.is_some() {
         err_line("ferrotun proxy: CheckAlive is not acted on yet (the addresses are not pinged)");
@@ -66,7 +68,8 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
             .filter_map(|s| s.parse().ok())
             .collect(),
         listeners,
-        server_tunnels,
+        udp_tunnels: services.udp,
+        server_tunnels: services.server,
         uapi: args.uapi.unwrap_or_else(|| default_uapi(&args.file)),
         wireguard: wgconf::setconf_request(&config.wireguard),
     };
@@ -184,14 +187,18 @@ fn read_config(path: &Path) -> Option<ProxyConfig> {
     }
 }
 
-/// The listeners and server tunnels the file's sections ask for. What the proxy does not
+/// What a file's sections ask the proxy to serve.
+#[derive(Default)]
+struct Services {
+    listeners: Vec<ListenerSpec>,
+    udp: Vec<UdpTunnelSpec>,
+    server: Vec<ServerTunnelSpec>,
+}
+
+/// The listeners and tunnels the file's sections ask for. What the proxy does not
 /// serve yet is refused by name rather than ignored.
-fn config_listeners(
-    file: &Path,
-    config: &ProxyConfig,
-) -> Result<(Vec<ListenerSpec>, Vec<ServerTunnelSpec>), String> {
-    let mut specs = Vec::new();
-    let mut tunnels = Vec::new();
+fn config_listeners(file: &Path, config: &ProxyConfig) -> Result<Services, String> {
+    let mut services = Services::default();
     for listener in &config.listeners {
         let credentials = match &listener.auth {
             Auth::None => None,
@@ -204,14 +211,14 @@ fn config_listeners(
             ListenerKind::Socks5 => Service::Socks5 { credentials },
             ListenerKind::Http => Service::Http { credentials },
         };
-        specs.push(ListenerSpec {
+        services.listeners.push(ListenerSpec {
             bind: bind_address(&listener.bind)?,
             service,
         });
     }
     for forward in &config.forwards {
         match forward {
-            Forward::TcpClient { bind, target, .. } => specs.push(ListenerSpec {
+            Forward::TcpClient { bind, target, .. } => services.listeners.push(ListenerSpec {
                 bind: bind_address(bind)?,
                 service: Service::TcpForward {
                     target: tunnel_target(target)?,
@@ -221,21 +228,34 @@ fn config_listeners(
                 listen_port,
                 target,
                 ..
-            } => tunnels.push(ServerTunnelSpec {
+            } => services.server.push(ServerTunnelSpec {
                 port: *listen_port,
                 target: host_target(target)?,
+            }),
+            Forward::UdpClient {
+                bind,
+                target,
+                inactivity,
+                ..
+            } => services.udp.push(UdpTunnelSpec {
+                bind: bind_address(bind)?,
+                target: udp_target(file, forward.line(), target)?,
+                inactivity: match inactivity {
+                    Inactivity::Never => None,
+                    Inactivity::After(after) => Some(*after),
+                },
             }),
             _ => {
                 return Err(format!(
                     "{}:{}: this kind of tunnel is not served yet (only [TCPClientTunnel], \
-                     [TCPServerTunnel], [Socks5] and [http] are)",
+                     [TCPServerTunnel], [UDPProxyTunnel], [Socks5] and [http] are)",
                     file.display(),
                     forward.line()
                 ))
             }
         }
     }
-    Ok((specs, tunnels))
+    Ok(services)
 }
 
 /// A host address to listen on; a name is looked up with the host's resolver (it names
@@ -270,6 +290,17 @@ fn host_target(target: &ConfTarget) -> Result<SocketAddr, String> {
                 .and_then(|mut addrs| addrs.next())
                 .ok_or_else(|| format!("cannot resolve the target {name}:{}", target.port))
         }
+    }
+}
+
+/// A UDP tunnel's target: an address (a name would need a lookup per flow, not done yet).
+fn udp_target(file: &Path, line: usize, target: &ConfTarget) -> Result<SocketAddr, String> {
+    match &target.host {
+        TargetHost::Ip(ip) => Ok(SocketAddr::new(*ip, target.port)),
+        TargetHost::Name(name) => Err(format!(
+            "{}:{line}: a [UDPProxyTunnel]'s Target must be an address for now, not {name}",
+            file.display()
+        )),
     }
 }
 

@@ -77,6 +77,7 @@ mod proxy;
 mod proxy_http;
 mod proxy_net;
 mod proxy_socks;
+mod proxy_udp;
 mod relay;
 mod restart;
 mod seqstream;
