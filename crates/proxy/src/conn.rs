@@ -3,6 +3,7 @@
 //! connection's opening (trying the next address when one fails), then the relay. Each
 //! turn of the event loop moves every connection on as far as it can go.
 
+use crate::association::{Association, Live};
 use crate::client::Client;
 use crate::dns::{Lookup, LookupError, Resolved, Resolver};
 use crate::http_session::{HttpSession, HttpStep};
@@ -35,6 +36,8 @@ pub(crate) enum Conn {
     Resolving(Resolving),
     Opening(Opening, Vec<SocketAddr>),
     Relay(Relay),
+    /// A SOCKS5 UDP association.
+    Associate(Association),
     /// Finished: remove it.
     Done(Client),
 }
@@ -54,6 +57,7 @@ impl Conn {
             Conn::Resolving(r) => &mut r.client,
             Conn::Opening(o, _) => &mut o.client,
             Conn::Relay(r) => &mut r.client,
+            Conn::Associate(a) => &mut a.client,
             Conn::Done(c) => c,
         }
     }
@@ -68,6 +72,7 @@ impl Conn {
         match self {
             Conn::Opening(o, _) => stack.remove(o.tunnel),
             Conn::Relay(r) => stack.remove(r.tunnel),
+            Conn::Associate(a) => stack.remove(a.tunnel()),
             Conn::Socks(_) | Conn::Http(_) | Conn::Resolving(_) | Conn::Done(_) => {}
         }
     }
@@ -81,32 +86,15 @@ impl Conn {
             Conn::Http(session) if session.client.since.elapsed() > NEGOTIATION_TIMEOUT => {
                 (Conn::Done(session.client), true)
             }
-            Conn::Socks(mut session) => match session.advance() {
-                Step::Waiting => (Conn::Socks(session), false),
-                Step::Failed => (Conn::Done(session.client), true),
-                Step::Connect(target) => {
-                    let early = session.take_pending();
-                    (
-                        open(w, session.client, target, Announce::Socks5, early),
-                        true,
-                    )
+            Conn::Socks(session) => advance_socks(session, w),
+            Conn::Associate(mut association) => match association.pump(w.stack) {
+                Live::Open(moved) => (Conn::Associate(association), moved),
+                Live::Ended => {
+                    w.stack.remove(association.tunnel());
+                    (Conn::Done(association.client), true)
                 }
             },
-            Conn::Http(mut session) => match session.advance() {
-                HttpStep::Waiting => (Conn::Http(session), false),
-                HttpStep::Failed => (Conn::Done(session.client), true),
-                HttpStep::Connect(target) => {
-                    let early = session.take_pending();
-                    (
-                        open(w, session.client, target, Announce::HttpConnect, early),
-                        true,
-                    )
-                }
-                HttpStep::Forward(target, head) => (
-                    open(w, session.client, target, Announce::HttpForward, head),
-                    true,
-                ),
-            },
+            Conn::Http(session) => advance_http(session, w),
             Conn::Resolving(mut r) => match w.resolver.poll(w.stack, &mut r.lookup) {
                 Resolved::Pending => (Conn::Resolving(r), false),
                 Resolved::NotFound => {
@@ -206,6 +194,40 @@ fn check_opening(w: &mut World<'_>, mut opening: Opening, rest: Vec<SocketAddr>)
         Opened::Failed => {
             w.stack.remove(opening.tunnel);
             (Conn::Done(opening.client), true)
+        }
+    }
+}
+
+/// A SOCKS5 negotiation's next step.
+fn advance_socks(mut session: SocksSession, w: &mut World<'_>) -> (Conn, bool) {
+    match session.advance() {
+        Step::Waiting => (Conn::Socks(session), false),
+        Step::Failed => (Conn::Done(session.client), true),
+        Step::Connect(target) => {
+            let early = session.take_pending();
+            let conn = open(w, session.client, target, Announce::Socks5, early);
+            (conn, true)
+        }
+        Step::Associate => match Association::open(session.client, w.stack) {
+            Ok(association) => (Conn::Associate(association), true),
+            Err(client) => (Conn::Done(client), true),
+        },
+    }
+}
+
+/// An HTTP request head's next step.
+fn advance_http(mut session: HttpSession, w: &mut World<'_>) -> (Conn, bool) {
+    match session.advance() {
+        HttpStep::Waiting => (Conn::Http(session), false),
+        HttpStep::Failed => (Conn::Done(session.client), true),
+        HttpStep::Connect(target) => {
+            let early = session.take_pending();
+            let conn = open(w, session.client, target, Announce::HttpConnect, early);
+            (conn, true)
+        }
+        HttpStep::Forward(target, head) => {
+            let conn = open(w, session.client, target, Announce::HttpForward, head);
+            (conn, true)
         }
     }
 }

@@ -131,13 +131,32 @@ pub(crate) fn run(mut el: EventLoop) {
                 if let Some(tunnel) = el.udp_tunnels.get_mut(token - FIRST_UDP) {
                     tunnel.readable = true;
                 }
-            } else if let Some(Some(conn)) = el.conns.get_mut(token - FIRST_CONNECTION) {
-                let ready = &mut conn.client_mut().ready;
-                ready.readable |= event.is_readable() || event.is_read_closed();
-                ready.writable |= event.is_writable() || event.is_write_closed();
+            } else {
+                connection_event(&mut el, token - FIRST_CONNECTION, event);
             }
         }
     }
+}
+
+/// Connection `k` has token `2k` for its TCP socket and `2k + 1` for its association's UDP
+/// socket, if it has one.
+fn connection_token(key: usize, udp: bool) -> Token {
+    Token(FIRST_CONNECTION + 2 * key + usize::from(udp))
+}
+
+fn connection_event(el: &mut EventLoop, index: usize, event: &mio::event::Event) {
+    let Some(Some(conn)) = el.conns.get_mut(index / 2) else {
+        return;
+    };
+    if index % 2 == 1 {
+        if let Conn::Associate(association) = conn {
+            association.udp_readable = true;
+        }
+        return;
+    }
+    let ready = &mut conn.client_mut().ready;
+    ready.readable |= event.is_readable() || event.is_read_closed();
+    ready.writable |= event.is_writable() || event.is_write_closed();
 }
 
 fn register_listeners(el: &mut EventLoop) -> std::io::Result<()> {
@@ -200,11 +219,24 @@ fn turn(el: &mut EventLoop) {
 fn advance_all(el: &mut EventLoop) -> bool {
     let mut moved = false;
     let mut done = Vec::new();
+    let el_registry = el.poll.registry().try_clone();
     let (mut world, conns) = el.world();
+    let Ok(el_registry) = el_registry else {
+        return false;
+    };
     for (key, slot) in conns.iter_mut() {
         let Some(conn) = slot.take() else { continue };
-        let (next, changed) = conn.advance(&mut world);
+        let was_associated = matches!(conn, Conn::Associate(_));
+        let (mut next, changed) = conn.advance(&mut world);
         moved |= changed;
+        if let (Conn::Associate(association), false) = (&mut next, was_associated) {
+            // A new association: its UDP socket joins the poll set.
+            let token = connection_token(key, true);
+            let registered = el_registry.register(&mut association.udp, token, Interest::READABLE);
+            if let Err(e) = registered {
+                tracing::warn!(error = %e, "cannot watch an association's socket");
+            }
+        }
         if matches!(next, Conn::Done(_)) {
             done.push(key);
         }
@@ -274,7 +306,7 @@ fn insert(el: &mut EventLoop, mut conn: Conn) {
         return;
     }
     let entry = el.conns.vacant_entry();
-    let token = Token(FIRST_CONNECTION + entry.key());
+    let token = connection_token(entry.key(), false);
     let registered = el.poll.registry().register(
         &mut conn.client_mut().stream,
         token,

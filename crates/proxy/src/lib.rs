@@ -13,9 +13,11 @@
 //! | listeners | `listener.rs` |
 //! | server tunnels (peers to host services) | `server_tunnel.rs` |
 //! | UDP tunnels (host UDP ports into the tunnel) | `udp_tunnel.rs` |
+//! | SOCKS5 UDP associations | `association.rs` |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+mod association;
 mod client;
 mod conn;
 mod dns;

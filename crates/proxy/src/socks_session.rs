@@ -29,6 +29,8 @@ pub(crate) enum Step {
     Waiting,
     /// CONNECT to this target: the reply is sent once the tunnel connection opens or fails.
     Connect(Target),
+    /// UDP ASSOCIATE: the reply names the relay's UDP address.
+    Associate,
     /// The negotiation failed; whatever reply it calls for was sent. Close the connection.
     Failed,
 }
@@ -140,11 +142,11 @@ impl SocksSession {
         };
         match request.command {
             Command::Connect => Ok(Some(Step::Connect(request.target))),
-            // BIND is for protocols like active FTP that few use today; UDP ASSOCIATE is
-            // not there yet.
-            Command::Bind | Command::UdpAssociate => {
-                Err(Response::Reply(ReplyCode::CommandNotSupported))
-            }
+            // The target in the request is where the client will send from, often all
+            // zeros (RFC 1928 §6): its first datagram tells the same.
+            Command::UdpAssociate => Ok(Some(Step::Associate)),
+            // BIND is for protocols like active FTP that few use today.
+            Command::Bind => Err(Response::Reply(ReplyCode::CommandNotSupported)),
         }
     }
 

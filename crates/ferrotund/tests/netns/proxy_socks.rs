@@ -191,3 +191,46 @@ fn proxy_socks5_serves_while_a_thousand_connections_hang_half_open() {
     let page = curl(&w, "http://web.tunnel.test:8000/");
     assert_eq!(page.stdout, PAGE, "the proxy stopped serving: {page}");
 }
+
+/// A SOCKS5 UDP client: UDP ASSOCIATE on 127.0.0.1:1080, then an A query for NAME to the DNS
+/// server at SERVER:53 through the relay; prints the address in the answer and the source
+/// the relay's header names.
+const UDP_ASSOCIATE: &str = r#"
+import ipaddress, socket, struct, sys
+name, server = sys.argv[1], sys.argv[2]
+c = socket.create_connection(("127.0.0.1", 1080), timeout=5)
+c.sendall(b"\x05\x01\x00")
+assert c.recv(2) == b"\x05\x00"
+c.sendall(b"\x05\x03\x00\x01" + b"\0" * 6)
+r = c.recv(10)
+assert r[:4] == b"\x05\x00\x00\x01", r.hex()
+relay = (socket.inet_ntoa(r[4:8]), struct.unpack(">H", r[8:10])[0])
+q = struct.pack(">HHHHHH", 0x4321, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+q += struct.pack(">HH", 1, 1)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(5)
+u.sendto(b"\0\0\0\x01" + socket.inet_aton(server) + struct.pack(">H", 53) + q, relay)
+d, _ = u.recvfrom(4096)
+assert d[:4] == b"\0\0\0\x01", d[:10].hex()
+source = socket.inet_ntoa(d[4:8]) + ":" + str(struct.unpack(">H", d[8:10])[0])
+answer = d[10:]
+assert answer[:2] == b"\x43\x21", "wrong id"
+print(socket.inet_ntoa(answer[-4:]), source)
+"#;
+
+#[test]
+fn proxy_socks5_udp_associate_carries_dns_to_the_tunnels_server() {
+    if !root() {
+        return;
+    }
+    let w = world();
+    let _servers = serve(&w);
+    let argv = ["python3", "-c", UDP_ASSOCIATE, "web.tunnel.test", TB4];
+    let out = w.under.a.cmd(&argv).timeout(Duration::from_secs(20)).run();
+    assert!(
+        out.success(),
+        "DNS through SOCKS5 UDP ASSOCIATE failed: {out}"
+    );
+    assert_eq!(out.stdout.trim(), format!("{TB4} {TB4}:53"), "{out}");
+}
