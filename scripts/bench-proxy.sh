@@ -202,13 +202,14 @@ print_goals() {
 
 # The proxy's single-stream TCP as a fraction of the TUN path's, same run, same direction, best
 # of 3 runs each; and its download under 50 ms RTT and 0.1 % loss as a fraction of the TUN
-# path's. Measured at 2134a2a (BENCHMARKS.md, "Rootless proxy"), quiet and with a build running
-# beside: upload 0.88-1.03, download 0.62-0.69, impaired download 0.63-0.66. Each floor sits
-# under the low end (the goal is 0.5 for all three; the download's floor is below it).
+# path's. Measured at 2af66d3 (BENCHMARKS.md, "Rootless proxy"): upload 0.85-1.00, download
+# 0.86-0.95, impaired download 0.63-0.67 (and at 2134a2a, with smaller stack queues, quiet and
+# with a build running beside: 0.88-1.03, 0.62-0.69, 0.63-0.66). Each floor sits under the low
+# end: 0.5 each way (the goal), 0.4 impaired.
 # Seen to fail: with 512 KiB TCP buffers (commit 1b98a2f) the impaired download measured 0.226
 # against a floor of 0.25.
 GATE_PROXY_FLOOR_UP=0.5
-GATE_PROXY_FLOOR_DOWN=0.4
+GATE_PROXY_FLOOR_DOWN=0.5
 GATE_IMPAIRED_FLOOR=0.4
 # The relay's delay is really on the path: RTT through it at least this, in ms.
 GATE_IMPAIRED_RTT=45

@@ -103,7 +103,7 @@ fi
 if [ "$root" = yes ]; then
   step "quick tunnel benchmark (gates: ferrotund single-stream TCP >= 0.14x plain veth and >= 4x wireguard-go, both directions, best of 3; any missing figure fails)"
   scripts/bench-tunnel.sh --quick
-  step "quick rootless proxy benchmark against the TUN path and onetun (cargo install onetun if missing: several minutes the first time; gates: the proxy's single stream >= 0.5x the TUN path's up and >= 0.4x down, and >= 0.4x under 50 ms RTT and 0.1 % loss)"
+  step "quick rootless proxy benchmark against the TUN path and onetun (cargo install onetun if missing: several minutes the first time; gates: the proxy's single stream >= 0.5x the TUN path's each way, and >= 0.4x under 50 ms RTT and 0.1 % loss)"
   scripts/bench-proxy.sh --quick --impaired
 else
   skipped "scripts/bench-tunnel.sh --quick" "needs root"
