@@ -62,6 +62,13 @@ fn proxy_wireproxy_config_http_proxy_plain_and_connect() {
             && denied.stdout.contains("Proxy-Authenticate: Basic"),
         "no 407 challenge without credentials: {denied}"
     );
+    // A head larger than the proxy takes (16 KiB): 431, and the proxy goes on.
+    let big = format!("X-Big: {}", "b".repeat(20_000));
+    let oversized = curl(&w, &["-i", "-x", proxy, "-H", &big, url]);
+    assert!(
+        oversized.stdout.starts_with("HTTP/1.1 431"),
+        "no 431 for a 20 kB header: {oversized}"
+    );
     // An origin that cannot be reached (a closed port): 502.
     let bad = curl(&w, &["-i", "-x", proxy, &format!("http://{TB4}:8001/")]);
     assert!(
