@@ -67,6 +67,7 @@ dist/completions/_ferrotun 0644 $ZSH_COMPLETIONS_DIR/_ferrotun
 dist/completions/ferrotun.fish 0644 $FISH_COMPLETIONS_DIR/ferrotun.fish
 dist/systemd/ferrotun@.service 0644 $SYSTEMD_UNIT_DIR/ferrotun@.service
 dist/systemd/ferrotun.target 0644 $SYSTEMD_UNIT_DIR/ferrotun.target
+dist/systemd/ferrotun-proxy@.service 0644 $SYSTEMD_UNIT_DIR/ferrotun-proxy@.service
 EOF
 }
 

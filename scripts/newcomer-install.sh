@@ -15,6 +15,7 @@ usr/local/share/zsh/site-functions/_ferrotun
 usr/local/share/fish/vendor_completions.d/ferrotun.fish
 usr/local/lib/systemd/system/ferrotun@.service
 usr/local/lib/systemd/system/ferrotun.target
+usr/local/lib/systemd/system/ferrotun-proxy@.service
 EOF
 }
 

@@ -166,13 +166,41 @@ fn the_systemd_unit_runs_ferrotun() {
 }
 
 #[test]
+fn the_proxy_unit_runs_ferrotun_proxy_without_privileges() {
+    let text = std::fs::read_to_string(dist().join("systemd/ferrotun-proxy@.service")).unwrap();
+    let keys = unit_keys(&text);
+    let get = |key: &str| -> Vec<&str> {
+        keys.iter()
+            .filter(|(s, k, _)| s == "Service" && k == key)
+            .map(|(_, _, v)| v.as_str())
+            .collect()
+    };
+    assert_eq!(
+        get("ExecStart"),
+        ["/usr/bin/ferrotun proxy --uapi ${RUNTIME_DIRECTORY}/%i.sock ${CREDENTIALS_DIRECTORY}/proxy.conf"]
+    );
+    assert_eq!(get("DynamicUser"), ["yes"]);
+    assert_eq!(get("CapabilityBoundingSet"), [""]);
+    assert_eq!(get("NoNewPrivileges"), ["yes"]);
+    assert_eq!(
+        get("LoadCredential"),
+        ["proxy.conf:/etc/ferrotun/proxy/%i.conf"]
+    );
+    assert!(commands().iter().any(|c| c == "proxy"));
+}
+
+#[test]
 fn systemd_accepts_the_unit() {
     if !have("systemd-analyze") {
         return;
     }
     let dir = TempDir::new("systemd");
     let ferrotun_bin = env!("CARGO_BIN_EXE_ferrotun");
-    for name in ["ferrotun@.service", "ferrotun.target"] {
+    for name in [
+        "ferrotun@.service",
+        "ferrotun.target",
+        "ferrotun-proxy@.service",
+    ] {
         let text = std::fs::read_to_string(dist().join("systemd").join(name)).unwrap();
         // Verification wants the programs to exist: point it at the one just built.
         dir.file(name, &text.replace("/usr/bin/ferrotun", ferrotun_bin));
@@ -184,9 +212,11 @@ fn systemd_accepts_the_unit() {
             .output()
             .unwrap()
     };
-    let output = verify("ferrotun@wg0.service");
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
-    assert!(output.status.success());
+    for unit in ["ferrotun@wg0.service", "ferrotun-proxy@work.service"] {
+        let output = verify(unit);
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{unit}");
+        assert!(output.status.success(), "{unit}");
+    }
     // And it would notice a mistake.
     dir.file(
         "ferrotun@.service",
