@@ -97,6 +97,13 @@ impl Engine {
         }
     }
 
+    /// A handle that stops the engine from another thread.
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            daemon: Arc::clone(&self.daemon),
+        }
+    }
+
     /// The UDP port WireGuard listens on.
     pub fn listen_port(&self) -> u16 {
         self.daemon.sockets.current().port()
@@ -115,6 +122,20 @@ impl Router {
     /// Whether some peer's allowed IPs cover `ip`.
     pub fn has_route(&self, ip: std::net::IpAddr) -> bool {
         self.daemon.device.lock().lookup_allowed_ip(ip).is_some()
+    }
+}
+
+/// Stops the engine from another thread (the proxy's, when its standard-input tunnel ends).
+#[derive(Clone)]
+pub struct Stopper {
+    daemon: Arc<Daemon>,
+}
+
+impl Stopper {
+    /// Asks the engine to stop, as [`Engine::stop`] does; `Exit::Failed` says it is because
+    /// something failed.
+    pub fn stop(&self, why: Exit) {
+        self.daemon.lifecycle.request_exit(why);
     }
 }
 

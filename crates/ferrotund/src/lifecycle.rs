@@ -16,6 +16,8 @@ pub enum Exit {
     SocketRemoved,
     /// The program that started the engine stopped it.
     Stopped,
+    /// The program that started the engine stopped it because what it served failed.
+    Failed,
 }
 
 /// The stop flag and the way to the main thread.

@@ -12,9 +12,13 @@ use crate::listener::{Listener, Service};
 use crate::netstack::Netstack;
 use crate::opening::Announce;
 use crate::server_tunnel::{ServerTunnel, ServerTunnelSpec};
+use crate::socks5::Target;
 use crate::socks_session::SocksSession;
+use crate::stdio_tunnel::{StdioState, StdioTunnel, Wake};
 use crate::udp_tunnel::UdpTunnel;
 use ferrotund::engine::Router;
+use ferrotund::engine::Stopper;
+use ferrotund::lifecycle::Exit;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 use std::io::ErrorKind;
@@ -40,6 +44,10 @@ pub(crate) struct Services<'a> {
     pub(crate) listeners: Vec<Listener>,
     pub(crate) udp_tunnels: Vec<UdpTunnel>,
     pub(crate) server_tunnels: &'a [ServerTunnelSpec],
+    /// The standard-input tunnel's target, if there is one.
+    pub(crate) stdio: Option<&'a Target>,
+    /// Wakes the proxy thread (from the standard streams' threads).
+    pub(crate) wake: Wake,
 }
 
 /// Everything the proxy thread owns.
@@ -52,6 +60,8 @@ pub(crate) struct EventLoop {
     resolver: Resolver,
     router: Router,
     server_tunnels: Vec<ServerTunnel>,
+    stdio: Option<StdioTunnel>,
+    stopper: Stopper,
     conns: Slab<Option<Conn>>,
     /// Accepting failed (most likely out of descriptors): the listeners are tried again
     /// after [`ACCEPT_RETRY`], as their readiness will not be reported again.
@@ -65,8 +75,13 @@ impl EventLoop {
         services: Services<'_>,
         dns: &[std::net::IpAddr],
         router: Router,
+        stopper: Stopper,
     ) -> Result<EventLoop, String> {
         let resolver = Resolver::new(&mut stack, dns);
+        let stdio = services
+            .stdio
+            .map(|target| StdioTunnel::start(&mut stack, &resolver, target, services.wake))
+            .transpose()?;
         let server_tunnels = services
             .server_tunnels
             .iter()
@@ -81,6 +96,8 @@ impl EventLoop {
             resolver,
             router,
             server_tunnels,
+            stdio,
+            stopper,
             conns: Slab::new(),
             accept_failed: false,
         })
@@ -208,6 +225,19 @@ fn turn(el: &mut EventLoop) {
         let mut moved = advance_all(el);
         for tunnel in &mut el.udp_tunnels {
             moved |= tunnel.pump(&mut el.stack, &mut el.udp_buf);
+        }
+        if let Some(stdio) = &mut el.stdio {
+            match stdio.pump(&mut el.stack, &el.resolver) {
+                StdioState::Running(changed) => moved |= changed,
+                StdioState::Ended => {
+                    el.stdio = None;
+                    el.stopper.stop(Exit::Stopped);
+                }
+                StdioState::Failed => {
+                    el.stdio = None;
+                    el.stopper.stop(Exit::Failed);
+                }
+            }
         }
         if !changed && !moved {
             break;

@@ -14,6 +14,7 @@
 //! | server tunnels (peers to host services) | `server_tunnel.rs` |
 //! | UDP tunnels (host UDP ports into the tunnel) | `udp_tunnel.rs` |
 //! | SOCKS5 UDP associations | `association.rs` |
+//! | the standard-input tunnel | `stdio_tunnel.rs` |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
@@ -33,6 +34,7 @@ mod run;
 mod server_tunnel;
 pub mod socks5;
 mod socks_session;
+mod stdio_tunnel;
 mod udp_tunnel;
 
 pub use listener::{ListenerSpec, Service};

@@ -6,10 +6,13 @@ use crate::event_loop::{self, EventLoop, Services, WAKE};
 use crate::listener::{Listener, ListenerSpec};
 use crate::netstack::Netstack;
 use crate::server_tunnel::ServerTunnelSpec;
+use crate::socks5::Target;
+use crate::stdio_tunnel::Wake;
 use crate::udp_tunnel::{UdpTunnel, UdpTunnelSpec};
 use ferrotun_uapi::socket::UapiListener;
 use ferrotun_uapi::SetRequest;
 use ferrotund::engine;
+use ferrotund::lifecycle::Exit;
 use ferrotund::settings::Settings;
 use ferrotund::stack_port::{self, StackPort};
 use ferrotund::tun_port::Packets;
@@ -30,6 +33,8 @@ pub struct ProxyOptions {
     pub listeners: Vec<ListenerSpec>,
     /// The UDP tunnels: host UDP ports relayed into the tunnel.
     pub udp_tunnels: Vec<UdpTunnelSpec>,
+    /// The standard-input tunnel's target inside the tunnel, if any.
+    pub stdio: Option<Target>,
     /// The server tunnels: tunnel ports relayed to host services.
     pub server_tunnels: Vec<ServerTunnelSpec>,
     /// Where to serve the UAPI; must end in `.sock`.
@@ -75,28 +80,27 @@ fn bind_listeners(specs: &[ListenerSpec]) -> Result<(Vec<Listener>, Vec<SocketAd
     Ok((listeners, bound))
 }
 
-/// The stack port's two ends, the engine's waking the poller of the proxy thread, and the
-/// stack on the stack's end.
+/// The stack port's two ends, the engine's waking the poller of the proxy thread, the stack
+/// on the stack's end, and that wake-up for others.
 fn stack_on_port(
     poll: &mio::Poll,
     options: &ProxyOptions,
-) -> Result<(StackPort, Netstack), String> {
+) -> Result<(StackPort, Netstack, Wake), String> {
     let waker = Arc::new(
         mio::Waker::new(poll.registry(), WAKE)
             .map_err(|e| format!("cannot create a waker: {e}"))?,
     );
-    let (port, end) = stack_port::pair(
-        options.mtu,
-        Box::new(move || {
-            let _ = waker.wake();
-        }),
-    );
+    let wake: Wake = Arc::new(move || {
+        let _ = waker.wake();
+    });
+    let for_port = Arc::clone(&wake);
+    let (port, end) = stack_port::pair(options.mtu, Box::new(move || for_port()));
     let cidrs: Vec<IpCidr> = options
         .addresses
         .iter()
         .map(|(ip, prefix)| IpCidr::new((*ip).into(), *prefix))
         .collect();
-    Ok((port, Netstack::new(end, &cidrs)))
+    Ok((port, Netstack::new(end, &cidrs), wake))
 }
 
 /// Runs the proxy until it is stopped.
@@ -114,7 +118,7 @@ pub fn run(mut options: ProxyOptions) -> Result<(), String> {
     let uapi = uapi_listener(&options.uapi)?;
     let socket_path = uapi.path().to_path_buf();
     let poll = mio::Poll::new().map_err(|e| format!("cannot create a poller: {e}"))?;
-    let (port, stack) = stack_on_port(&poll, &options)?;
+    let (port, stack, wake) = stack_on_port(&poll, &options)?;
     let engine = engine::start(
         Packets::Stack(port),
         uapi.into_listener(),
@@ -126,13 +130,15 @@ pub fn run(mut options: ProxyOptions) -> Result<(), String> {
         .apply(std::mem::take(&mut options.wireguard))
         .map_err(|e| format!("cannot apply the WireGuard configuration: {e}"))
         .and_then(|()| {
-            let router = engine.router();
+            let (router, stopper) = (engine.router(), engine.stopper());
             let services = Services {
                 listeners,
                 udp_tunnels,
                 server_tunnels: &options.server_tunnels,
+                stdio: options.stdio.as_ref(),
+                wake,
             };
-            EventLoop::new(poll, stack, services, &options.dns, router)
+            EventLoop::new(poll, stack, services, &options.dns, router, stopper)
         })
         .and_then(|el| {
             std::thread::Builder::new()
@@ -147,7 +153,10 @@ pub fn run(mut options: ProxyOptions) -> Result<(), String> {
     announce(&options, &bound, &socket_path, engine.listen_port());
     let why = engine.wait();
     tracing::info!(reason = ?why, "proxy stopping");
-    Ok(())
+    match why {
+        Exit::Failed => Err("the standard-input tunnel could not connect".into()),
+        _ => Ok(()),
+    }
 }
 
 /// One line per listener and tunnel, the UAPI socket and the WireGuard port.

@@ -70,6 +70,7 @@ pub fn run(inv: &Invocation<'_>) -> u8 {
         listeners,
         udp_tunnels: services.udp,
         server_tunnels: services.server,
+        stdio: services.stdio,
         uapi: args.uapi.unwrap_or_else(|| default_uapi(&args.file)),
         wireguard: wgconf::setconf_request(&config.wireguard),
     };
@@ -193,6 +194,7 @@ struct Services {
     listeners: Vec<ListenerSpec>,
     udp: Vec<UdpTunnelSpec>,
     server: Vec<ServerTunnelSpec>,
+    stdio: Option<Target>,
 }
 
 /// The listeners and tunnels the file's sections ask for. What the proxy does not
@@ -245,10 +247,10 @@ fn config_listeners(file: &Path, config: &ProxyConfig) -> Result<Services, Strin
                     Inactivity::After(after) => Some(*after),
                 },
             }),
-            _ => {
+            Forward::Stdio { target, .. } => services.stdio = Some(tunnel_target(target)?),
+            Forward::UdpServer { .. } => {
                 return Err(format!(
-                    "{}:{}: this kind of tunnel is not served yet (only [TCPClientTunnel], \
-                     [TCPServerTunnel], [UDPProxyTunnel], [Socks5] and [http] are)",
+                    "{}:{}: [UDPServerTunnel] is not served yet",
                     file.display(),
                     forward.line()
                 ))

@@ -216,3 +216,102 @@ fn proxy_server_tunnel_lets_peers_reach_a_host_service() {
         assert_eq!(page.stdout, PAGE);
     }
 }
+
+/// A TCP echo server for one connection at a time: what comes in goes back; the end of the
+/// client's stream ends the connection.
+const ECHO: &str = r#"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    while True:
+        data = c.recv(65536)
+        if not data:
+            break
+        c.sendall(data)
+    c.close()
+"#;
+
+/// Runs a second proxy, as ssh's ProxyCommand would start it (its own key and address), with
+/// an `[STDIOTunnel]` to `port` on the server's tunnel address and `input` on its standard input.
+fn stdio_proxy(w: &ProxyWorld, port: u16, input: &str) -> crate::cmd::Out {
+    let keys = crate::wg::Keypair::generate();
+    let allowed = [
+        "set",
+        "IF",
+        "peer",
+        &keys.public,
+        "allowed-ips",
+        "10.99.0.3/32",
+    ];
+    w.server.wg(&allowed).ok();
+    let conf = crate::proxy_net::proxy_conf(&keys, &w.server_keys).replace(
+        &format!("Address = {TA4}/32, {TA6}/128"),
+        "Address = 10.99.0.3/32",
+    ) + &format!("\n[STDIOTunnel]\nTarget = {TB4}:{port}\n");
+    let path = w.dir.write("stdio.conf", &conf);
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let socket = w.dir.path.join("run").join("stdio.sock");
+    let (bin, socket, path) = (
+        cli_bin(),
+        socket.to_string_lossy().into_owned(),
+        path.to_string_lossy().into_owned(),
+    );
+    unprivileged(&w.under.a.name, &[&bin, "proxy", "--uapi", &socket, &path])
+        .stdin(input)
+        .timeout(Duration::from_secs(30))
+        .run()
+}
+
+#[test]
+fn proxy_stdio_tunnel_joins_standard_streams_to_a_connection() {
+    if !root() {
+        return;
+    }
+    let w = world(Impl::Ferrotund);
+    let _echo = w
+        .under
+        .b
+        .cmd(&["python3", "-c", ECHO, TB4, "7000"])
+        .timeout(Duration::from_secs(60))
+        .spawn();
+    wait_until("the echo server listening", Duration::from_secs(10), || {
+        let out = w.under.b.run(&["ss", "-Hltn", "sport", "=", ":7000"]);
+        if out.success() && !out.stdout.trim().is_empty() {
+            Ok(())
+        } else {
+            Err(out.to_string())
+        }
+    });
+    let text = "through standard input and back\n".repeat(2000);
+    let out = stdio_proxy(&w, 7000, &text);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "the proxy did not end with its connection: {out}"
+    );
+    assert!(
+        out.stdout == text,
+        "standard output is not what went in ({} of {} bytes)",
+        out.stdout.len(),
+        text.len()
+    );
+}
+
+#[test]
+fn proxy_stdio_tunnel_to_a_closed_port_fails() {
+    if !root() {
+        return;
+    }
+    let w = world(Impl::Ferrotund);
+    let out = stdio_proxy(&w, 7001, "nobody listens\n");
+    assert_eq!(
+        out.code,
+        Some(1),
+        "a refused standard-input tunnel must fail: {out}"
+    );
+    assert!(out.stdout.is_empty(), "{out}");
+}
