@@ -111,19 +111,6 @@ tcp_test() {
   printf '  %-7s %-6s %7s Gbit/s  %6s retransmits\n' "$c" "$metric" "${R[$c.$metric]}" "${R[$c.$metric.retr]}"
 }
 
-# The gates compare the best of `samples` single-stream runs per direction (quick mode: 3): on a
-# shared machine other processes take CPU from a 2 s run at random; a real regression lowers
-# every run. keep_best CLIENT METRIC BPS: R[CLIENT.METRIC.best] becomes the larger of itself
-# and BPS; a run without a figure makes it "fail" for good.
-keep_best() {
-  local key=$1.$2.best
-  if [[ ! $3 =~ ^[0-9.e+]+$ ]] || [ "${R[$key]:-}" = fail ]; then
-    R[$key]=fail
-    return
-  fi
-  R[$key]=$(awk -v a="${R[$key]:-0}" -v b="$3" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
-}
-
 # gate_samples CLIENT: the single-stream runs after tcp_test's first, for the gates.
 gate_samples() {
   local c=$1 m i out dir

@@ -54,6 +54,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
+# shellcheck source=scripts/bench-gates.sh
+source scripts/bench-gates.sh
 
 mode=full secs=10 imp_secs=15 probes=200 idle_secs=5 impaired=0
 samples=1 # single-stream runs per direction that the gates take the best of
@@ -213,40 +215,6 @@ GATE_PROXY_FLOOR_DOWN=0.5
 GATE_IMPAIRED_FLOOR=0.4
 # The relay's delay is really on the path: RTT through it at least this, in ms.
 GATE_IMPAIRED_RTT=45
-
-gate_failures=0
-gate_fail() {
-  echo "FAIL: $*"
-  gate_failures=$((gate_failures + 1))
-}
-
-# gate NAME NUMERATOR DENOMINATOR FLOOR: one gate's ratio against its floor, one line.
-gate() {
-  local name=$1 q
-  q=$(awk -v a="$2" -v b="$3" 'BEGIN {
-    if (a !~ /^[0-9.e+]+$/ || b !~ /^[0-9.e+]+$/ || b + 0 == 0) { print "-"; exit }
-    printf "%.3f", a / b }')
-  if [ "$q" != - ] && awk -v q="$q" -v f="$4" 'BEGIN { exit !(q >= f) }'; then
-    echo "PASS: gate $name: measured $q, floor $4"
-  else
-    gate_fail "gate $name: measured $q, floor $4"
-  fi
-}
-
-# require_measured CLIENT METRIC...: every figure is there and a number; a missing one is a
-# measurement that was skipped or failed, which quick mode does not let pass.
-require_measured() {
-  local c=$1 m v
-  shift
-  if [ "${R[$c.status]:-}" != ok ]; then
-    gate_fail "$c: did not come up; nothing measured"
-    return
-  fi
-  for m in "$@"; do
-    v=${R[$c.$m]:-}
-    [[ $v =~ ^[+-]?[0-9.e+]+$ ]] || gate_fail "$c: no figure for $m (${v:-missing})"
-  done
-}
 
 run_gates() {
   step "gates (quick mode)"

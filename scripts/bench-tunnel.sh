@@ -44,6 +44,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
+# shellcheck source=scripts/bench-gates.sh
+source scripts/bench-gates.sh
 
 mode=full
 secs=10
@@ -374,20 +376,6 @@ bench_plain() {
   remove_ns "$a" "$b"
 }
 
-# The gates compare the best of `samples` single-stream runs per direction (quick mode: 3; the
-# full mode takes one): on a shared machine other processes take CPU from a 2 s run at random,
-# and one run each swung the veth ratio from 0.10 to 0.75. A real regression lowers every run.
-# keep_best IMPL METRIC BPS: R[IMPL.METRIC.best] becomes the larger of itself and BPS; a run
-# without a figure makes it "fail" for good.
-keep_best() {
-  local key=$1.$2.best
-  if [[ ! $3 =~ ^[0-9.e+]+$ ]] || [ "${R[$key]:-}" = fail ]; then
-    R[$key]=fail
-    return
-  fi
-  R[$key]=$(awk -v a="${R[$key]:-0}" -v b="$3" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
-}
-
 # best_note IMPL METRIC: ", best of N: X Gbit/s" in quick mode, nothing in full mode.
 best_note() {
   [ "$samples" -gt 1 ] || return 0
@@ -502,40 +490,6 @@ GATE_VETH_FLOOR=0.14
 # runs each (issue 12's floor; quiet runs measured 9.8-12.2, busy ones 8.0-13.1 but for one
 # disturbed run at 4.2).
 GATE_WGGO_FLOOR=4
-
-gate_failures=0
-gate_fail() {
-  echo "FAIL: $*"
-  gate_failures=$((gate_failures + 1))
-}
-
-# gate NAME NUMERATOR_BPS DENOMINATOR_BPS FLOOR: one gate's ratio against its floor, one line.
-gate() {
-  local name=$1 q
-  q=$(awk -v a="$2" -v b="$3" 'BEGIN {
-    if (a !~ /^[0-9.e+]+$/ || b !~ /^[0-9.e+]+$/ || b + 0 == 0) { print "-"; exit }
-    printf "%.3f", a / b }')
-  if [ "$q" != - ] && awk -v q="$q" -v f="$4" 'BEGIN { exit !(q >= f) }'; then
-    echo "PASS: gate $name: measured $q, floor $4"
-  else
-    gate_fail "gate $name: measured $q, floor $4"
-  fi
-}
-
-# require_measured IMPL METRIC...: every figure is there and a number; a missing one is a
-# measurement that was skipped or failed, which quick mode does not let pass.
-require_measured() {
-  local impl=$1 m v
-  shift
-  if [ "${R[$impl.status]:-}" != ok ]; then
-    gate_fail "$impl: the tunnel (or its iperf3 server) did not come up; nothing measured"
-    return
-  fi
-  for m in "$@"; do
-    v=${R[$impl.$m]:-}
-    [[ $v =~ ^[0-9.e+]+$ ]] || gate_fail "$impl: no figure for $m (${v:-missing})"
-  done
-}
 
 run_gates() {
   step "gates (quick mode)"

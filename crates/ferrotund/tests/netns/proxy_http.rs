@@ -5,7 +5,7 @@
 
 use crate::cmd::root;
 use crate::daemon::Impl;
-use crate::proxy_net::{dns_server, web_server, ProxyWorld};
+use crate::proxy_net::{serve_by_name, NamedWeb, ProxyWorld};
 use crate::tunnel::TB4;
 use std::time::Duration;
 
@@ -19,15 +19,16 @@ fn sections() -> String {
         .to_string()
 }
 
-fn world() -> (ProxyWorld, crate::cmd::Bg, crate::cmd::Bg) {
+/// The proxy from [`sections`], the web page and its name served behind the server; `None`
+/// without root.
+#[track_caller]
+fn world() -> Option<(ProxyWorld, NamedWeb)> {
+    if !root() {
+        return None;
+    }
     let w = ProxyWorld::with_sections(Impl::Ferrotund, &[], &sections());
-    let www = w.dir.path.join("www");
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(www.join("index.html"), PAGE).unwrap();
-    let web = web_server(&w.under.b.name, TB4, 8000, &www);
-    let record = format!("web.tunnel.test,{TB4}");
-    let dns = dns_server(&w.under.b.name, TB4, &[&record]);
-    (w, web, dns)
+    let served = serve_by_name(&w, PAGE);
+    Some((w, served))
 }
 
 fn curl(w: &ProxyWorld, args: &[&str]) -> crate::cmd::Out {
@@ -38,10 +39,9 @@ fn curl(w: &ProxyWorld, args: &[&str]) -> crate::cmd::Out {
 
 #[test]
 fn proxy_wireproxy_config_http_proxy_plain_and_connect() {
-    if !root() {
+    let Some((w, _served)) = world() else {
         return;
-    }
-    let (w, _web, _dns) = world();
+    };
     let proxy = "http://bob:hunter2@127.0.0.1:3128";
     let url = "http://web.tunnel.test:8000/";
     // A plain request in absolute form, rewritten for the origin.
@@ -79,10 +79,9 @@ fn proxy_wireproxy_config_http_proxy_plain_and_connect() {
 
 #[test]
 fn proxy_wireproxy_config_socks5_credentials_and_forward_by_name() {
-    if !root() {
+    let Some((w, _served)) = world() else {
         return;
-    }
-    let (w, _web, _dns) = world();
+    };
     let url = "http://web.tunnel.test:8000/";
     let good = curl(&w, &["-x", "socks5h://alice:s3cret@127.0.0.1:1080", url]);
     assert!(good.success(), "SOCKS5 with credentials: {good}");

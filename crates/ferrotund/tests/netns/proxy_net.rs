@@ -217,3 +217,27 @@ pub fn dns_server(ns: &str, addr: &str, records: &[&str]) -> Bg {
     });
     server
 }
+
+/// The name [`serve_by_name`] gives the server's tunnel address, known to its DNS server only.
+pub const WEB_NAME: &str = "web.tunnel.test";
+
+/// What [`serve_by_name`] runs; dropping it stops both (by PID).
+pub struct NamedWeb {
+    _web: Bg,
+    _dns: Bg,
+}
+
+/// In the server's namespace: a web server serving `page` on the tunnel address, port 8000,
+/// and a DNS server (dnsmasq) on the same address that knows it as [`WEB_NAME`].
+pub fn serve_by_name(w: &ProxyWorld, page: &str) -> NamedWeb {
+    let www = w.dir.path.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), page).unwrap();
+    let web = web_server(&w.under.b.name, TB4, 8000, &www);
+    let record = format!("{WEB_NAME},{TB4}");
+    let dns = dns_server(&w.under.b.name, TB4, &[&record]);
+    NamedWeb {
+        _web: web,
+        _dns: dns,
+    }
+}

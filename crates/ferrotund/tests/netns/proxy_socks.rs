@@ -5,25 +5,23 @@
 
 use crate::cmd::root;
 use crate::daemon::Impl;
-use crate::proxy_net::{dns_server, web_server, ProxyWorld};
+use crate::proxy_net::{serve_by_name, NamedWeb, ProxyWorld};
 use crate::tunnel::TB4;
 use std::time::Duration;
 
 const PAGE: &str = "served inside the tunnel, found by name\n";
 const SOCKS: &str = "127.0.0.1:1080";
 
-fn world() -> ProxyWorld {
-    ProxyWorld::new(Impl::Ferrotund, &["--socks5", SOCKS])
-}
-
-fn serve(w: &ProxyWorld) -> (crate::cmd::Bg, crate::cmd::Bg) {
-    let www = w.dir.path.join("www");
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(www.join("index.html"), PAGE).unwrap();
-    let web = web_server(&w.under.b.name, TB4, 8000, &www);
-    let record = format!("web.tunnel.test,{TB4}");
-    let dns = dns_server(&w.under.b.name, TB4, &[&record]);
-    (web, dns)
+/// A proxy with a SOCKS5 listener, the web page and its name served behind the server; `None`
+/// without root (the skip is logged, or fails under `FERROTUN_REQUIRE_ALL=1`).
+#[track_caller]
+fn world() -> Option<(ProxyWorld, NamedWeb)> {
+    if !root() {
+        return None;
+    }
+    let w = ProxyWorld::new(Impl::Ferrotund, &["--socks5", SOCKS]);
+    let served = serve_by_name(&w, PAGE);
+    Some((w, served))
 }
 
 /// curl through the SOCKS5 proxy, the name resolved by the proxy (`--socks5-hostname`).
@@ -45,11 +43,9 @@ fn curl(w: &ProxyWorld, url: &str) -> crate::cmd::Out {
 
 #[test]
 fn proxy_socks5_reaches_a_name_only_the_tunnels_dns_knows() {
-    if !root() {
+    let Some((w, _served)) = world() else {
         return;
-    }
-    let w = world();
-    let _servers = serve(&w);
+    };
     // The host cannot resolve the name: only the DNS server inside the tunnel knows it.
     let host = w.under.a.run(&["getent", "hosts", "web.tunnel.test"]);
     assert!(!host.success(), "the host resolved the test name: {host}");
@@ -63,11 +59,9 @@ fn proxy_socks5_reaches_a_name_only_the_tunnels_dns_knows() {
 
 #[test]
 fn proxy_socks5_reply_codes_say_what_failed() {
-    if !root() {
+    let Some((w, _served)) = world() else {
         return;
-    }
-    let w = world();
-    let _servers = serve(&w);
+    };
     // curl prints the server's reply code in parentheses.
     for (url, code, what) in [
         (
@@ -126,11 +120,9 @@ fn raw(w: &ProxyWorld, parts: &[&str]) -> String {
 
 #[test]
 fn proxy_socks5_answers_malformed_requests_and_goes_on() {
-    if !root() {
+    let Some((w, _served)) = world() else {
         return;
-    }
-    let w = world();
-    let _servers = serve(&w);
+    };
     // A SOCKS4 greeting: not our protocol, closed without a reply.
     assert_eq!(raw(&w, &["0401005000000001"]), "closed");
     // No acceptable method (only GSSAPI offered): X'FF', then closed.
@@ -168,11 +160,9 @@ print(out.stdout, end="")
 
 #[test]
 fn proxy_socks5_serves_while_a_thousand_connections_hang_half_open() {
-    if !root() {
+    let Some((w, _served)) = world() else {
         return;
-    }
-    let w = world();
-    let _servers = serve(&w);
+    };
     let argv = [
         "python3",
         "-c",
@@ -221,11 +211,9 @@ print(socket.inet_ntoa(answer[-4:]), source)
 
 #[test]
 fn proxy_socks5_udp_associate_carries_dns_to_the_tunnels_server() {
-    if !root() {
+    let Some((w, _served)) = world() else {
         return;
-    }
-    let w = world();
-    let _servers = serve(&w);
+    };
     let argv = ["python3", "-c", UDP_ASSOCIATE, "web.tunnel.test", TB4];
     let out = w.under.a.cmd(&argv).timeout(Duration::from_secs(20)).run();
     assert!(
