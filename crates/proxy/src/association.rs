@@ -36,6 +36,8 @@ pub(crate) struct Association {
     /// Where the client sends from (known after its first datagram).
     peer: Option<SocketAddr>,
     buf: Vec<u8>,
+    /// An answer with its header, reused from datagram to datagram.
+    out: Vec<u8>,
 }
 
 impl Association {
@@ -71,6 +73,7 @@ impl Association {
                 tunnel,
                 peer: None,
                 buf: vec![0; 65_536],
+                out: Vec::new(),
             }),
             Err(_) => {
                 stack.remove(tunnel);
@@ -131,14 +134,13 @@ impl Association {
             return false;
         };
         let mut moved = false;
-        let mut out = Vec::with_capacity(2048);
         while let Some((n, from)) = stack.udp_recv(self.tunnel, &mut self.buf) {
             moved = true;
-            out.clear();
-            socks5::write_udp_header(&Target::Addr(from), &mut out);
-            out.extend_from_slice(&self.buf[..n]);
+            self.out.clear();
+            socks5::write_udp_header(&Target::Addr(from), &mut self.out);
+            self.out.extend_from_slice(&self.buf[..n]);
             // Would block: dropped, which UDP allows.
-            let _ = self.udp.send_to(&out, peer);
+            let _ = self.udp.send_to(&self.out, peer);
         }
         moved
     }

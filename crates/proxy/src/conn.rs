@@ -113,7 +113,8 @@ impl Conn {
             Conn::Relay(mut relay) => match relay.pump(w.stack) {
                 Progress::Running => (Conn::Relay(relay), false),
                 Progress::Done => {
-                    w.stack.remove(relay.tunnel);
+                    // A relay that failed aborted its tunnel side: the reset must go out.
+                    w.stack.retire(relay.tunnel);
                     (Conn::Done(relay.client), true)
                 }
             },

@@ -249,12 +249,14 @@ fn turn(el: &mut EventLoop) {
 fn advance_all(el: &mut EventLoop) -> bool {
     let mut moved = false;
     let mut done = Vec::new();
-    let el_registry = el.poll.registry().try_clone();
-    let (mut world, conns) = el.world();
-    let Ok(el_registry) = el_registry else {
-        return false;
+    // The fields one by one, not `world()`: the poller's registry is borrowed beside them.
+    let el_registry = el.poll.registry();
+    let mut world = World {
+        stack: &mut el.stack,
+        resolver: &el.resolver,
+        router: &el.router,
     };
-    for (key, slot) in conns.iter_mut() {
+    for (key, slot) in el.conns.iter_mut() {
         let Some(conn) = slot.take() else { continue };
         let was_associated = matches!(conn, Conn::Associate(_));
         let (mut next, changed) = conn.advance(&mut world);

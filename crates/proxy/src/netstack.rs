@@ -43,6 +43,9 @@ pub(crate) struct Netstack {
     device: PortDevice,
     epoch: std::time::Instant,
     next_port: u16,
+    /// Sockets to forget after the next poll, which sends what they still owe (a reset, a
+    /// FIN's ACK).
+    retired: Vec<SocketHandle>,
 }
 
 impl Netstack {
@@ -75,6 +78,7 @@ impl Netstack {
             device,
             epoch,
             next_port: *EPHEMERAL.start(),
+            retired: Vec::new(),
         }
     }
 
@@ -88,6 +92,9 @@ impl Netstack {
     pub(crate) fn poll(&mut self) -> bool {
         let now = self.now();
         let changed = self.iface.poll(now, &mut self.device, &mut self.sockets);
+        for handle in self.retired.drain(..) {
+            self.sockets.remove(handle);
+        }
         changed == smoltcp::iface::PollResult::SocketStateChanged
     }
 
@@ -145,7 +152,12 @@ impl Netstack {
         self.sockets.get_mut::<tcp::Socket>(handle)
     }
 
-    /// Forgets a socket (after it closed or was aborted and the stack sent what it had to).
+    /// Forgets a socket after the next poll: an aborted connection's reset goes out first.
+    pub(crate) fn retire(&mut self, handle: SocketHandle) {
+        self.retired.push(handle);
+    }
+
+    /// Forgets a socket at once (one that owes nothing: never connected, or closed).
     pub(crate) fn remove(&mut self, handle: SocketHandle) {
         self.sockets.remove(handle);
     }
